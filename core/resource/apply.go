@@ -1,0 +1,213 @@
+package resource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gdbos/gdbos/core/apierr"
+	"github.com/gdbos/gdbos/core/store/ent"
+	entresource "github.com/gdbos/gdbos/core/store/ent/resource"
+)
+
+var errDryRun = errors.New("resource: dry run")
+
+// Apply creates or updates objects in one transaction: either every object is
+// stored or none is. An object whose labels, spec and locks equal the stored ones is
+// left alone (Unchanged). Validation problems of all objects come back together;
+// in a batch of several objects each path starts with the object's index ("/2/spec/…").
+func (s *Service) Apply(ctx context.Context, actor string, objs []Object, opts ApplyOptions) ([]ApplyResult, error) {
+	prepared, err := s.prepare(objs)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]ApplyResult, 0, len(prepared))
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		results = results[:0]
+		for _, o := range prepared {
+			res, err := s.applyOne(ctx, tx, actor, o, OpUpdate)
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
+		}
+		if opts.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	if !opts.DryRun {
+		s.invalidateResults(results)
+	}
+	return results, nil
+}
+
+func (s *Service) invalidateResults(results []ApplyResult) {
+	for _, r := range results {
+		if r.Op != Unchanged {
+			s.Invalidate(r.Object.Kind, r.Object.Metadata.Name)
+		}
+	}
+}
+
+// prepare validates every object and returns normalized copies.
+func (s *Service) prepare(objs []Object) ([]Object, error) {
+	var errs apierr.FieldList
+	out := make([]Object, len(objs))
+	for i, o := range objs {
+		o.Metadata.Labels = normalizeLabels(o.Metadata.Labels)
+		problems := s.check(&o)
+		o.Locks = normalizeLocks(o.Locks)
+		if len(objs) > 1 {
+			for j := range problems {
+				problems[j].Path = fmt.Sprintf("/%d%s", i, problems[j].Path)
+			}
+		}
+		errs = append(errs, problems...)
+		out[i] = o
+	}
+	if len(objs) == 1 {
+		return out, errs.Err(fmt.Sprintf("invalid %s %q", objs[0].Kind, objs[0].Metadata.Name))
+	}
+	return out, errs.Err("invalid resources")
+}
+
+// applyOne stores obj unless it is unchanged. op is OpUpdate for Apply (it becomes
+// OpCreate when nothing is stored) or OpRevert.
+func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Object, op string) (ApplyResult, error) {
+	k, lineage, err := s.resolve(obj.Kind, obj.Metadata.Tenant)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	obj.APIVersion = k.APIVersion
+	rows, err := tx.Resource.Query().
+		Where(entresource.KindEQ(obj.Kind), entresource.NameEQ(obj.Metadata.Name), entresource.TenantIn(lineage...)).
+		All(ctx)
+	if err != nil {
+		return ApplyResult{}, fmt.Errorf("resource: read %s %s: %w", obj.Kind, obj.Metadata.Name, err)
+	}
+	cur, ancestors, err := splitRows(rows, lineage)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	old, err := current(cur)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	if old != nil && sameContent(old, &obj) {
+		return ApplyResult{Object: *old, Op: Unchanged}, nil
+	}
+	if k.Inheritable {
+		if err := checkLocked(&obj, ancestors); err != nil {
+			return ApplyResult{}, err
+		}
+	}
+	if k.Admit != nil {
+		if err := k.Admit(ctx, obj, old); err != nil {
+			return ApplyResult{}, err
+		}
+	}
+	if old == nil && op == OpUpdate {
+		op = OpCreate
+	}
+	stored, err := s.write(ctx, tx, cur, obj, op, false, actor)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	res := ApplyResult{Object: stored, Op: Updated, Diff: DiffObjects(old, &stored)}
+	if old == nil {
+		res.Op = Created
+	}
+	return res, s.notify(ctx, tx, Change{Op: op, Object: stored, Old: old, Actor: actor})
+}
+
+// splitRows returns the row at the lineage's last tenant and the other tenants'
+// non-deleted layers, root first.
+func splitRows(rows []*ent.Resource, lineage []string) (*ent.Resource, []*layer, error) {
+	self := lineage[len(lineage)-1]
+	byTenant := make(map[string]*ent.Resource, len(rows))
+	for _, r := range rows {
+		byTenant[r.Tenant] = r
+	}
+	var ancestors []*layer
+	for _, t := range lineage[:len(lineage)-1] {
+		r, ok := byTenant[t]
+		if !ok || r.Deleted {
+			continue
+		}
+		o, err := objectFromRow(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		ancestors = append(ancestors, &layer{tenant: t, spec: o.Spec, locks: o.Locks})
+	}
+	return byTenant[self], ancestors, nil
+}
+
+func current(r *ent.Resource) (*Object, error) {
+	if r == nil || r.Deleted {
+		return nil, nil
+	}
+	o, err := objectFromRow(r)
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
+	fn := s.hook()
+	if fn == nil {
+		return nil
+	}
+	return fn(ctx, tx, c)
+}
+
+// write stores obj as the next version of cur (nil when the row does not exist yet).
+func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj Object, op string, deleted bool, actor string) (Object, error) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	obj.Metadata.Version, obj.Metadata.UpdatedAt, obj.Metadata.UpdatedBy = 1, now, actor
+	var id int
+	if cur == nil {
+		r, err := tx.Resource.Create().
+			SetAPIVersion(obj.APIVersion).SetKind(obj.Kind).SetTenant(obj.Metadata.Tenant).SetName(obj.Metadata.Name).
+			SetLabels(obj.Metadata.Labels).SetSpec(obj.Spec).SetLocks(obj.Locks).
+			SetVersion(1).SetDeleted(deleted).SetUpdatedBy(actor).SetCreatedAt(now).SetUpdatedAt(now).
+			Save(ctx)
+		if err != nil {
+			return Object{}, writeErr(obj, err)
+		}
+		id = r.ID
+	} else {
+		obj.Metadata.Version = cur.Version + 1
+		err := tx.Resource.UpdateOneID(cur.ID).
+			SetAPIVersion(obj.APIVersion).SetLabels(obj.Metadata.Labels).SetSpec(obj.Spec).SetLocks(obj.Locks).
+			SetVersion(obj.Metadata.Version).SetDeleted(deleted).SetUpdatedBy(actor).SetUpdatedAt(now).
+			Exec(ctx)
+		if err != nil {
+			return Object{}, writeErr(obj, err)
+		}
+		id = cur.ID
+	}
+	err := tx.ResourceVersion.Create().
+		SetResourceID(id).SetKind(obj.Kind).SetTenant(obj.Metadata.Tenant).SetName(obj.Metadata.Name).
+		SetVersion(obj.Metadata.Version).SetOp(op).SetAPIVersion(obj.APIVersion).
+		SetLabels(obj.Metadata.Labels).SetSpec(obj.Spec).SetLocks(obj.Locks).
+		SetDeleted(deleted).SetAuthor(actor).SetCreatedAt(now).
+		Exec(ctx)
+	if err != nil {
+		return Object{}, writeErr(obj, err)
+	}
+	return obj, nil
+}
+
+func writeErr(obj Object, err error) error {
+	if ent.IsConstraintError(err) {
+		return apierr.Wrap(apierr.Conflict, err, "%s %q at tenant %s was changed concurrently; retry", obj.Kind, obj.Metadata.Name, obj.Metadata.Tenant)
+	}
+	return fmt.Errorf("resource: write %s %s/%s: %w", obj.Kind, obj.Metadata.Tenant, obj.Metadata.Name, err)
+}
