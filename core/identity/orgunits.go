@@ -50,7 +50,7 @@ func (s *Service) CreateOrgUnit(ctx context.Context, actor string, in OrgUnitInp
 		out = OrgUnit{ID: row.ID, Tenant: in.Tenant, Code: in.Code, Name: in.Name, Kind: in.Kind, ParentCode: in.ParentCode}
 		return change{actor: actor, action: "orgunit.create", tenant: in.Tenant, target: in.Code,
 			detail: map[string]any{"name": in.Name, "kind": in.Kind, "parent": in.ParentCode},
-			topic: TopicOrgUnitCreated, payload: out}, nil
+			topic:  TopicOrgUnitCreated, payload: out}, nil
 	})
 	return out, err
 }

@@ -51,7 +51,7 @@ func (s *Service) CreateToken(ctx context.Context, actor string, userID int, in 
 		out = tokenOf(row)
 		return change{actor: actor, action: "token.create", tenant: in.Tenant, target: u.Username,
 			detail: map[string]any{"token": row.ID, "name": in.Name, "scopes": in.Scopes},
-			topic: TopicTokenCreated, payload: map[string]any{"user_id": userID, "token_id": row.ID}}, nil
+			topic:  TopicTokenCreated, payload: map[string]any{"user_id": userID, "token_id": row.ID}}, nil
 	})
 	if err != nil {
 		return "", APIToken{}, err
