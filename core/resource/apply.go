@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -103,6 +104,9 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 	}
 	if k.Inheritable {
 		if err := checkLocked(&obj, ancestors); err != nil {
+			return ApplyResult{}, err
+		}
+		if err := checkEffective(k, &obj, ancestors); err != nil {
 			return ApplyResult{}, err
 		}
 	}
@@ -210,4 +214,13 @@ func writeErr(obj Object, err error) error {
 		return apierr.Wrap(apierr.Conflict, err, "%s %q at tenant %s was changed concurrently; retry", obj.Kind, obj.Metadata.Name, obj.Metadata.Tenant)
 	}
 	return fmt.Errorf("resource: write %s %s/%s: %w", obj.Kind, obj.Metadata.Tenant, obj.Metadata.Name, err)
+}
+
+// checkEffective validates the spec in effect at obj's tenant once obj is stored:
+// layers may be partial, the merged result must satisfy the whole schema.
+func checkEffective(k *kindEntry, obj *Object, ancestors []*layer) error {
+	self := &layer{tenant: obj.Metadata.Tenant, spec: obj.Spec, locks: obj.Locks}
+	m := mergeLayers(append(slices.Clone(ancestors), self), false)
+	return apierr.FieldList(schemaErrors(k.schema, m.spec, false)).
+		Err(fmt.Sprintf("%s %q would not be valid at tenant %s", obj.Kind, obj.Metadata.Name, obj.Metadata.Tenant))
 }

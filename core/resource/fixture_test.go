@@ -3,6 +3,7 @@ package resource
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -101,10 +102,10 @@ func apply(t testing.TB, s *Service, objs ...Object) []ApplyResult {
 
 func wantCode(t testing.TB, err error, code apierr.Code) *apierr.Error {
 	t.Helper()
-	e, ok := apierr.As(err)
-	if !ok || e.Code != code {
+	if err == nil || apierr.CodeOf(err) != code {
 		t.Fatalf("error = %v, want code %s", err, code)
 	}
+	e, _ := apierr.As(err)
 	return e
 }
 
@@ -117,3 +118,5 @@ func paths(e *apierr.Error) []string {
 }
 
 var errRefused = errors.New("refused")
+
+func fmtValue(v any) string { return fmt.Sprint(v) }

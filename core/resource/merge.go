@@ -128,11 +128,11 @@ func (m *merged) shadow(p string, v any, tenant string) {
 	})
 }
 
-// lockOwner returns the highest tenant whose lock covers p.
+// lockOwner returns the highest tenant with a lock at, above or below p.
 func (m *merged) lockOwner(p string) (string, bool) {
 	best, found := len(m.layers), false
 	for lp, t := range m.locks {
-		if !within(p, lp) {
+		if !within(p, lp) && !within(lp, p) {
 			continue
 		}
 		if i := indexOf(m.layers, t); i < best || !found {

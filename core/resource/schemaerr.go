@@ -17,8 +17,9 @@ import (
 var english = message.NewPrinter(language.English)
 
 // schemaErrors validates spec and returns every leaf error of jsonschema's nested
-// output, located under "/spec", sorted by path.
-func schemaErrors(sch *jsonschema.Schema, spec map[string]any) []apierr.FieldError {
+// output, located under "/spec", sorted by path. A partial spec (a layer of an
+// inheritable kind) may leave required fields to its ancestors.
+func schemaErrors(sch *jsonschema.Schema, spec map[string]any, partial bool) []apierr.FieldError {
 	err := sch.Validate(any(spec))
 	if err == nil {
 		return nil
@@ -28,15 +29,15 @@ func schemaErrors(sch *jsonschema.Schema, spec map[string]any) []apierr.FieldErr
 		return []apierr.FieldError{{Path: "/spec", Message: err.Error()}}
 	}
 	var out []apierr.FieldError
-	flatten(verr, &out)
+	flatten(verr, partial, &out)
 	slices.SortStableFunc(out, func(a, b apierr.FieldError) int { return cmpPath(a.Path, b.Path) })
 	return slices.CompactFunc(out, func(a, b apierr.FieldError) bool { return a == b })
 }
 
-func flatten(e *jsonschema.ValidationError, out *[]apierr.FieldError) {
+func flatten(e *jsonschema.ValidationError, partial bool, out *[]apierr.FieldError) {
 	if len(e.Causes) > 0 && !isAlternative(e.ErrorKind) {
 		for _, c := range e.Causes {
-			flatten(c, out)
+			flatten(c, partial, out)
 		}
 		return
 	}
@@ -46,6 +47,9 @@ func flatten(e *jsonschema.ValidationError, out *[]apierr.FieldError) {
 	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:
+		if partial {
+			return
+		}
 		for _, m := range k.Missing {
 			*out = append(*out, apierr.FieldError{Path: joinPointer(base, m), Message: "is required"})
 		}

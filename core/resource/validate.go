@@ -27,7 +27,9 @@ var (
 )
 
 // Validate checks obj against its kind and the tenant tree and returns a
-// VALIDATION_FAILED error listing every problem, or nil.
+// VALIDATION_FAILED error listing every problem, or nil. A layer of an inheritable
+// kind may omit required fields that its ancestors provide: Apply checks "required"
+// on the effective spec, which Validate cannot see.
 func (s *Service) Validate(obj Object) error {
 	return s.check(&obj).Err(fmt.Sprintf("invalid %s %q", obj.Kind, obj.Metadata.Name))
 }
@@ -54,7 +56,7 @@ func (s *Service) check(obj *Object) apierr.FieldList {
 			return errs
 		}
 		obj.Spec = spec
-		errs = append(errs, schemaErrors(k.schema, spec)...)
+		errs = append(errs, schemaErrors(k.schema, spec, k.Inheritable)...)
 	}
 	return errs
 }
