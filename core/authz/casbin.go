@@ -1,0 +1,89 @@
+package authz
+
+import (
+	"fmt"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+)
+
+// modelText is RBAC with domains: a request names a subject, a tenant (domain), an
+// object and an action; a permission rule names a role, an object and an action,
+// valid in every tenant; a grouping links a user to a role in a tenant and, through
+// the domain matching function, in all its descendants. Equality checks come before
+// g() because casbin scans every rule on every request.
+const modelText = `
+[request_definition]
+r = sub, dom, obj, act
+
+[policy_definition]
+p = sub, obj, act
+
+[role_definition]
+g = _, _, _
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = (p.obj == r.obj || p.obj == "*") && (p.act == r.act || p.act == "*") && g(r.sub, p.sub, r.dom)
+`
+
+// state is one loaded policy: the casbin enforcer, which is the source of truth, and
+// the index built from the enforcer's own rules that answers Check.
+type state struct {
+	enf      *casbin.Enforcer
+	idx      index
+	names    map[[3]string][]string // binding names by (user key, role key, tenant)
+	problems []string
+}
+
+func buildState(tree Tree, roles []Role, bindings []Binding) (*state, error) {
+	pol := toPolicies(tree, roles, bindings)
+	enf, err := newEnforcer(tree, pol)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := buildIndex(enf)
+	if err != nil {
+		return nil, err
+	}
+	return &state{enf: enf, idx: idx, names: pol.names, problems: pol.problems}, nil
+}
+
+func newEnforcer(tree Tree, pol policies) (*casbin.Enforcer, error) {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return nil, fmt.Errorf("authz: model: %w", err)
+	}
+	enf, err := casbin.NewEnforcer(m)
+	if err != nil {
+		return nil, fmt.Errorf("authz: enforcer: %w", err)
+	}
+	// casbin calls fn(request domain, grouping domain): a grouping at B applies in D
+	// when D lies within B.
+	enf.AddNamedDomainMatchingFunc("g", "isWithin", func(d, b string) bool { return tree.IsWithin(d, b) })
+	if len(pol.p) > 0 {
+		if _, err := enf.AddPolicies(pol.p); err != nil {
+			return nil, fmt.Errorf("authz: add permission rules: %w", err)
+		}
+	}
+	if len(pol.g) > 0 {
+		if _, err := enf.AddGroupingPolicies(pol.g); err != nil {
+			return nil, fmt.Errorf("authz: add role bindings: %w", err)
+		}
+	}
+	return enf, nil
+}
+
+// enforce asks casbin; it returns the matched rule (role key, on, action) when allowed.
+func (st *state) enforce(user, tenant, on, action string) (bool, []string, error) {
+	if st.enf == nil {
+		return false, nil, nil
+	}
+	ok, rule, err := st.enf.EnforceEx(userKey(user), tenant, on, action)
+	if err != nil {
+		return false, nil, fmt.Errorf("authz: enforce: %w", err)
+	}
+	return ok, rule, nil
+}
