@@ -111,7 +111,7 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 		}
 	}
 	if k.Admit != nil {
-		if err := k.Admit(ctx, obj, old); err != nil {
+		if err := k.Admit(withTx(ctx, tx), obj, old); err != nil {
 			return ApplyResult{}, err
 		}
 	}

@@ -124,7 +124,7 @@ func TestEffectiveIsACopy(t *testing.T) {
 	}
 	// Non-inheritable kinds apply only where they are defined.
 	role := Object{APIVersion: DefaultAPIVersion, Kind: "Role", Metadata: Metadata{Tenant: "230100", Name: "r"},
-		Spec: map[string]any{"permissions": []any{map[string]any{"on": []any{"*"}, "actions": []any{"read"}}}}}
+		Spec: map[string]any{"permissions": []any{map[string]any{"resources": []any{"*"}, "actions": []any{"read"}}}}}
 	apply(t, s, role)
 	if _, err := s.Effective(ctx, "Role", "230100", "r"); err != nil {
 		t.Fatal(err)

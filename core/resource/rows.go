@@ -97,7 +97,7 @@ func (s *Service) Get(ctx context.Context, kind, tenant, name string) (Object, e
 	if _, _, err := s.resolve(kind, tenant); err != nil {
 		return Object{}, err
 	}
-	r, err := row(ctx, s.st.Client, kind, tenant, name)
+	r, err := row(ctx, s.clientFor(ctx), kind, tenant, name)
 	if err != nil {
 		return Object{}, err
 	}

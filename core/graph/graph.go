@@ -1,0 +1,183 @@
+// Package graph is GDBOS's one GraphQL endpoint: the kernel's types and fields, plus
+// what modules add, over HTTP, with every field that touches data authorized.
+package graph
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/gdbos/gdbos/core/apierr"
+	"github.com/gdbos/gdbos/core/audit"
+	"github.com/gdbos/gdbos/core/authz"
+	"github.com/gdbos/gdbos/core/identity"
+	"github.com/gdbos/gdbos/core/resource"
+	"github.com/gdbos/gdbos/core/tenant"
+)
+
+// Services are the kernel parts the API serves.
+type Services struct {
+	Tenants   *tenant.Service
+	Resources *resource.Service
+	Identity  *identity.Service
+	Authz     *authz.Authorizer
+	Audit     *audit.Log
+	Logger    *slog.Logger
+}
+
+// Extension is what modules add to the schema.
+type Extension struct {
+	Queries   graphql.Fields
+	Mutations graphql.Fields
+}
+
+// Limits bound what one request may cost.
+type Limits struct {
+	// MaxDepth is the deepest selection a query may have.
+	MaxDepth int
+	// MaxBodyBytes is the largest request body accepted.
+	MaxBodyBytes int64
+	// CacheSize is how many parsed, validated queries are kept.
+	CacheSize int
+}
+
+// DefaultLimits are used where a Limits field is zero.
+var DefaultLimits = Limits{MaxDepth: 12, MaxBodyBytes: 4 << 20, CacheSize: 1024}
+
+// Graph is the schema and the services behind it.
+type Graph struct {
+	svc    Services
+	log    *slog.Logger
+	schema graphql.Schema
+	limits Limits
+	docs   *docCache
+	types  *types
+	conns  map[string]*graphql.Object
+}
+
+// New builds the schema from the kernel's fields and the modules' extensions.
+func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
+	if limits.MaxDepth == 0 {
+		limits.MaxDepth = DefaultLimits.MaxDepth
+	}
+	if limits.MaxBodyBytes == 0 {
+		limits.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	}
+	if limits.CacheSize == 0 {
+		limits.CacheSize = DefaultLimits.CacheSize
+	}
+	log := svc.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	g := &Graph{svc: svc, log: log, limits: limits, docs: newDocCache(limits.CacheSize), conns: map[string]*graphql.Object{}}
+	g.types = g.buildTypes()
+
+	query := graphql.Fields{}
+	mutation := graphql.Fields{}
+	for _, add := range []func(q, m graphql.Fields){g.tenantFields, g.resourceFields, g.identityFields, g.auditFields} {
+		add(query, mutation)
+	}
+	for name, f := range ext.Queries {
+		if _, taken := query[name]; taken {
+			return nil, fmt.Errorf("graph: query field %q is defined twice", name)
+		}
+		query[name] = g.guard(f)
+	}
+	for name, f := range ext.Mutations {
+		if _, taken := mutation[name]; taken {
+			return nil, fmt.Errorf("graph: mutation field %q is defined twice", name)
+		}
+		mutation[name] = g.guard(f)
+	}
+	schema, err := graphql.NewSchema(graphql.SchemaConfig{
+		Query:    graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: query}),
+		Mutation: graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: mutation}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("graph: schema: %w", err)
+	}
+	g.schema = schema
+	return g, nil
+}
+
+// Schema returns the built schema.
+func (g *Graph) Schema() graphql.Schema { return g.schema }
+
+// guard wraps a module's field so that it needs a signed-in caller and its errors
+// are reported with codes like the kernel's own.
+func (g *Graph) guard(f *graphql.Field) *graphql.Field {
+	inner := f.Resolve
+	out := *f
+	out.Resolve = func(p graphql.ResolveParams) (any, error) {
+		if err := requireCaller(p.Context); err != nil {
+			return nil, g.toGQL(p.Context, err)
+		}
+		if inner == nil {
+			return nil, nil
+		}
+		v, err := inner(p)
+		return v, g.toGQL(p.Context, err)
+	}
+	return &out
+}
+
+// resolver adapts a resolver returning plain errors into one returning coded errors.
+func (g *Graph) resolver(fn func(p graphql.ResolveParams) (any, error)) graphql.FieldResolveFn {
+	return func(p graphql.ResolveParams) (any, error) {
+		v, err := fn(p)
+		if err != nil {
+			return nil, g.toGQL(p.Context, err)
+		}
+		return v, nil
+	}
+}
+
+// authed is resolver for fields that need a signed-in caller.
+func (g *Graph) authed(fn func(p graphql.ResolveParams, c *Caller) (any, error)) graphql.FieldResolveFn {
+	return g.resolver(func(p graphql.ResolveParams) (any, error) {
+		if err := requireCaller(p.Context); err != nil {
+			return nil, err
+		}
+		return fn(p, CallerFrom(p.Context))
+	})
+}
+
+func requireCaller(ctx context.Context) error {
+	if !CallerFrom(ctx).Authenticated {
+		return apierr.New(apierr.Unauthenticated, "sign in first: send Authorization: Bearer <token> (mutation login)")
+	}
+	return nil
+}
+
+// Authorize returns nil when the caller may do action on on at tenant; otherwise it
+// records the denial in the audit log and returns FORBIDDEN.
+func (g *Graph) Authorize(ctx context.Context, tenantCode, on, action string) error {
+	c := CallerFrom(ctx)
+	if !c.Authenticated {
+		return requireCaller(ctx)
+	}
+	d := g.svc.Authz.Check(Subject(c.Principal), tenantCode, on, action)
+	if d.Allowed {
+		return nil
+	}
+	if err := g.svc.Audit.Record(ctx, audit.Entry{
+		Actor: c.Principal.Username, Action: "authz.denied", Tenant: tenantCode,
+		Target: on + ":" + action, Outcome: "denied", Detail: map[string]any{"reason": d.Reason, "ip": c.IP},
+	}); err != nil {
+		g.log.ErrorContext(ctx, "audit: recording a denial failed", slog.Any("err", err))
+	}
+	return &apierr.Error{
+		Code:    apierr.Forbidden,
+		Message: fmt.Sprintf("%s may not %s %s at tenant %s", c.Principal.Username, action, on, tenantCode),
+		Details: map[string]any{"reason": d.Reason},
+	}
+}
+
+// allowed answers without recording: for filtering what a list shows.
+func (g *Graph) allowed(ctx context.Context, tenantCode, on, action string) bool {
+	c := CallerFrom(ctx)
+	return c.Authenticated && g.svc.Authz.Check(Subject(c.Principal), tenantCode, on, action).Allowed
+}

@@ -1,0 +1,207 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
+
+	"github.com/gdbos/gdbos/core/apierr"
+)
+
+// Request is a GraphQL-over-HTTP request.
+type Request struct {
+	Query         string         `json:"query"`
+	Variables     map[string]any `json:"variables"`
+	OperationName string         `json:"operationName"`
+}
+
+// Response is what the endpoint answers.
+type Response struct {
+	Data   any                        `json:"data,omitempty"`
+	Errors []gqlerrors.FormattedError `json:"errors,omitempty"`
+}
+
+// ServeHTTP answers POST (queries and mutations) and GET (queries only) on /graphql.
+func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			g.log.ErrorContext(r.Context(), "graphql handler panicked", slog.Any("panic", v))
+			writeJSON(w, http.StatusInternalServerError, errorResponse(apierr.New(apierr.Internal, "internal error")))
+		}
+	}()
+	req, status, err := g.readRequest(w, r)
+	if err != nil {
+		writeJSON(w, status, errorResponse(err))
+		return
+	}
+	ctx, status, err := g.authenticate(r)
+	if err != nil {
+		writeJSON(w, status, errorResponse(err))
+		return
+	}
+	res := g.execute(ctx, req, r.Method == http.MethodGet)
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (g *Graph) readRequest(w http.ResponseWriter, r *http.Request) (Request, int, error) {
+	var req Request
+	switch r.Method {
+	case http.MethodGet:
+		q := r.URL.Query()
+		req.Query = q.Get("query")
+		req.OperationName = q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
+				return req, http.StatusBadRequest, apierr.New(apierr.BadRequest, "variables must be a JSON object: %v", err)
+			}
+		}
+	case http.MethodPost:
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.limits.MaxBodyBytes))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return req, http.StatusRequestEntityTooLarge, apierr.New(apierr.BadRequest, "request body is larger than %d bytes", g.limits.MaxBodyBytes)
+			}
+			return req, http.StatusBadRequest, apierr.New(apierr.BadRequest, "reading the request body failed")
+		}
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return req, http.StatusBadRequest, apierr.New(apierr.BadRequest, "body must be JSON {query, variables, operationName}: %v", err)
+		}
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		return req, http.StatusMethodNotAllowed, apierr.New(apierr.BadRequest, "use GET or POST")
+	}
+	if strings.TrimSpace(req.Query) == "" {
+		return req, http.StatusBadRequest, apierr.New(apierr.BadRequest, "query is empty")
+	}
+	return req, 0, nil
+}
+
+// authenticate resolves the bearer token, if any. A bad token is an error, not an
+// anonymous request: the client believes it is signed in.
+func (g *Graph) authenticate(r *http.Request) (context.Context, int, error) {
+	c := &Caller{IP: clientIP(r)}
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, http.StatusUnauthorized, apierr.New(apierr.Unauthenticated, "Authorization must be \"Bearer <token>\"")
+		}
+		p, err := g.svc.Identity.Authenticate(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			if e, ok := apierr.As(err); ok {
+				return nil, http.StatusUnauthorized, e
+			}
+			g.log.ErrorContext(r.Context(), "authenticate failed", slog.Any("err", err))
+			return nil, http.StatusInternalServerError, apierr.New(apierr.Internal, "internal error")
+		}
+		c.Principal, c.Authenticated, c.Token = p, true, strings.TrimSpace(tok)
+	}
+	return WithCaller(r.Context(), c), 0, nil
+}
+
+// Do runs one request as the caller in ctx.
+func (g *Graph) Do(ctx context.Context, req Request) *graphql.Result {
+	return g.execute(ctx, req, false)
+}
+
+func (g *Graph) execute(ctx context.Context, req Request, readOnly bool) *graphql.Result {
+	doc, errs := g.prepare(req.Query)
+	if errs != nil {
+		return &graphql.Result{Errors: errs}
+	}
+	if readOnly && hasMutation(doc, req.OperationName) {
+		return &graphql.Result{Errors: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "mutations need POST"))}}
+	}
+	return graphql.Execute(graphql.ExecuteParams{
+		Schema: g.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
+	})
+}
+
+// prepare parses and validates a query once per text; later calls hit the cache.
+func (g *Graph) prepare(query string) (*ast.Document, []gqlerrors.FormattedError) {
+	if d, ok := g.docs.get(query); ok {
+		return d.doc, d.errs
+	}
+	d := g.parseAndValidate(query)
+	g.docs.put(query, d)
+	return d.doc, d.errs
+}
+
+func (g *Graph) parseAndValidate(query string) prepared {
+	doc, err := parseQuery(query)
+	if err != nil {
+		return prepared{errs: gqlerrors.FormatErrors(withCode(err, apierr.BadRequest))}
+	}
+	if depth := maxDepth(doc); depth > g.limits.MaxDepth {
+		return prepared{errs: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "query is %d levels deep; at most %d allowed", depth, g.limits.MaxDepth))}}
+	}
+	vr := graphql.ValidateDocument(&g.schema, doc, nil)
+	if !vr.IsValid {
+		for i := range vr.Errors {
+			vr.Errors[i].Extensions = map[string]any{"code": string(apierr.ValidationFailed)}
+		}
+		return prepared{errs: vr.Errors}
+	}
+	return prepared{doc: doc}
+}
+
+func withCode(err error, code apierr.Code) error {
+	fe := gqlerrors.FormatError(err)
+	fe.Extensions = map[string]any{"code": string(code)}
+	return fe
+}
+
+func hasMutation(doc *ast.Document, op string) bool {
+	for _, d := range doc.Definitions {
+		od, ok := d.(*ast.OperationDefinition)
+		if !ok {
+			continue
+		}
+		if op != "" && (od.Name == nil || od.Name.Value != op) {
+			continue
+		}
+		if od.Operation != ast.OperationTypeQuery {
+			return true
+		}
+	}
+	return false
+}
+
+func errorResponse(err error) Response {
+	e, ok := apierr.As(err)
+	if !ok {
+		e = apierr.New(apierr.Internal, "internal error")
+	}
+	return Response{Errors: []gqlerrors.FormattedError{formatted(e)}}
+}
+
+// formatted is an error outside any field, with its code.
+func formatted(e *apierr.Error) gqlerrors.FormattedError {
+	return gqlerrors.FormattedError{Message: e.Error(), Extensions: gqlError{e}.Extensions()}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	// An encoding error means the client went away; nothing is left to tell it.
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,196 @@
+package kernel_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gdbos/gdbos/core/kernel/kerneltest"
+)
+
+// scenario is one API request and what its answer must and must not hold.
+type scenario struct {
+	name       string
+	as         string // "", "admin", or a user created by the fixture
+	query      string
+	vars       map[string]any
+	status     int    // default 200
+	code       string // expected extensions.code of the first error, "" for success
+	contains   []string
+	notContain []string
+}
+
+func runScenarios(t *testing.T, s *kerneltest.Server, tokens map[string]string, cases []scenario) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.Do(t, tokens[c.as], c.query, c.vars)
+			want := c.status
+			if want == 0 {
+				want = http.StatusOK
+			}
+			if r.Status != want {
+				t.Fatalf("status %d, want %d: %s", r.Status, want, r.Body)
+			}
+			if r.Code() != c.code {
+				t.Fatalf("code %q, want %q: %s", r.Code(), c.code, r.Body)
+			}
+			for _, frag := range c.contains {
+				if !strings.Contains(r.Body, frag) {
+					t.Errorf("answer lacks %q: %s", frag, r.Body)
+				}
+			}
+			for _, frag := range c.notContain {
+				if strings.Contains(r.Body, frag) {
+					t.Errorf("answer must not hold %q: %s", frag, r.Body)
+				}
+			}
+		})
+	}
+}
+
+const rbacFixture = `
+apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: "230000", name: tenant-viewer}
+spec:
+  description: reads the tenant tree
+  permissions:
+    - {resources: [tenants], actions: [read]}
+---
+apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: "230000", name: module-admin}
+spec:
+  permissions:
+    - {resources: [tenants, Module], actions: [read, write]}
+---
+apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: "230000", name: security-admin}
+spec:
+  permissions:
+    - {resources: [Role, RoleBinding], actions: [read, write]}
+    - {resources: [tenants], actions: [read]}
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230102", name: daoli-viewers}
+spec:
+  role: tenant-viewer
+  subjects: [{kind: User, name: daoli}]
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230100", name: harbin-module-admins}
+spec:
+  role: module-admin
+  subjects: [{kind: User, name: harbin}]
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230102", name: daoli-security}
+spec:
+  role: security-admin
+  subjects: [{kind: User, name: sec}]
+`
+
+// fixture creates users daoli (tenant viewer at 230102), harbin (module admin at
+// 230100) and sec (security admin at 230102) and returns their tokens.
+func fixture(t *testing.T, s *kerneltest.Server) map[string]string {
+	t.Helper()
+	admin := s.Admin(t)
+	for _, u := range []struct{ name, home string }{{"daoli", "230102"}, {"harbin", "230100"}, {"sec", "230102"}} {
+		s.MustDo(t, admin, `mutation($u:String!,$h:String!){createUser(input:{username:$u,password:"password-123",homeTenant:$h}){id}}`,
+			map[string]any{"u": u.name, "h": u.home})
+	}
+	if r := s.Apply(t, admin, rbacFixture); len(r.Errors) > 0 {
+		t.Fatalf("rbac fixture: %s", r.Body)
+	}
+	return map[string]string{
+		"admin": admin, "daoli": s.Login(t, "daoli", "password-123"),
+		"harbin": s.Login(t, "harbin", "password-123"), "sec": s.Login(t, "sec", "password-123"),
+	}
+}
+
+func TestAPI(t *testing.T) {
+	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
+		tokens := fixture(t, s)
+		runScenarios(t, s, tokens, []scenario{
+			{name: "login with a wrong password", query: `mutation{login(username:"admin",password:"nope-nope"){token}}`,
+				code: "UNAUTHENTICATED", contains: []string{"invalid username or password"}},
+			{name: "login of an unknown user says the same", query: `mutation{login(username:"nobody",password:"nope-nope"){token}}`,
+				code: "UNAUTHENTICATED", contains: []string{"invalid username or password"}},
+			{name: "anonymous reads nothing", query: `{tenant(code:"230100"){code}}`, code: "UNAUTHENTICATED"},
+			{name: "Harbin has 18 children, 道里区 among them", as: "admin", query: `{tenant(code:"230100"){code name level parent{code} children{code name level}}}`,
+				contains: []string{`"code":"230102","level":"county","name":"道里区"`, `"parent":{"code":"230000"}`}},
+			{name: "unknown tenant", as: "admin", query: `{tenant(code:"239999"){code}}`, code: "NOT_FOUND"},
+			{name: "malformed query", as: "admin", query: `{tenant(code:"230100"){code`, code: "BAD_REQUEST"},
+			{name: "unknown field", as: "admin", query: `{tenant(code:"230100"){population}}`, code: "VALIDATION_FAILED", contains: []string{"population"}},
+			{name: "wrong argument type", as: "admin", query: `{tenant(code:230100){code}}`, code: "VALIDATION_FAILED"},
+			{name: "too deep", as: "admin", query: `{tenant(code:"230000"){children{children{children{children{children{children{children{children{children{children{children{children{code}}}}}}}}}}}}}}`,
+				code: "BAD_REQUEST", contains: []string{"levels deep"}},
+			{name: "viewer sees their district", as: "daoli", query: `{tenant(code:"230102"){name children{code}}}`, contains: []string{"道里区", "230102001"}},
+			{name: "viewer cannot see the city above", as: "daoli", query: `{tenant(code:"230100"){name}}`, code: "FORBIDDEN", notContain: []string{"哈尔滨"}},
+			{name: "viewer cannot see a sibling district", as: "daoli", query: `{tenant(code:"230103"){name}}`, code: "FORBIDDEN", notContain: []string{"南岗"}},
+			{name: "the parent of a visible tenant is hidden", as: "daoli", query: `{tenant(code:"230102"){parent{code}}}`, contains: []string{`"parent":null`}},
+			{name: "tenant list shows only the permitted subtree", as: "daoli", query: `{tenants(first:100){totalCount nodes{code}}}`,
+				contains: []string{`"totalCount":2`, "230102001"}, notContain: []string{"230103", `"230100"`}},
+			{name: "viewer cannot write", as: "daoli", query: `mutation{applyResources(yaml:"apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230102\", name: catalog}\nspec: {enabled: true}\n"){op}}`,
+				code: "FORBIDDEN"},
+			{name: "a binding cannot grant more than its writer holds", as: "sec",
+				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
+				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230102\", name: escalate}\nspec: {role: module-admin, subjects: [{kind: User, name: sec}]}\n"},
+				code:  "FORBIDDEN", contains: []string{"Module"}},
+			{name: "a role cannot hold more than its writer holds", as: "sec",
+				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
+				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230102\", name: everything}\nspec: {permissions: [{resources: [\"*\"], actions: [\"*\"]}]}\n"},
+				code:  "FORBIDDEN"},
+			{name: "a binding within the writer's permissions is fine", as: "sec",
+				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
+				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230102001\", name: street-viewers}\nspec: {role: tenant-viewer, subjects: [{kind: User, name: daoli}]}\n"},
+				contains: []string{`"op":"created"`}},
+			{name: "invalid resources report every path", as: "admin",
+				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
+				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230100\", name: catalog}\nspec: {enabled: \"yes\", color: red}\n"},
+				code:  "VALIDATION_FAILED", contains: []string{"/spec/enabled", "/spec/color"}},
+			{name: "unknown tenant in a resource", as: "admin",
+				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
+				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"999999\", name: catalog}\nspec: {enabled: true}\n"},
+				code:  "VALIDATION_FAILED", contains: []string{"/metadata/tenant"}},
+			{name: "audit log verifies", as: "admin", query: `{auditVerify{ok checked problems{id}}}`, contains: []string{`"ok":true`}},
+			{name: "denials are audited", as: "admin", query: `{auditEntries(outcome:"denied",first:100){totalCount nodes{actor action target}}}`,
+				contains: []string{`"actor":"daoli"`, "authz.denied"}},
+			{name: "viewer cannot read the audit log", as: "daoli", query: `{auditVerify{ok}}`, code: "FORBIDDEN"},
+		})
+	})
+}
+
+func TestLockedFieldRefused(t *testing.T) {
+	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
+		tokens := fixture(t, s)
+		city := "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230100\", name: catalog}\nspec: {enabled: true, settings: {guide: city}}\nlocks: [/enabled]\n"
+		if r := s.Apply(t, tokens["harbin"], city); len(r.Errors) > 0 {
+			t.Fatalf("apply at the city: %s", r.Body)
+		}
+		runScenarios(t, s, tokens, []scenario{
+			{name: "overriding the locked field fails with LOCKED", as: "admin",
+				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
+				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230102\", name: catalog}\nspec: {enabled: false}\n"},
+				code:  "LOCKED", contains: []string{"/spec/enabled", "230100"}},
+			{name: "overriding an unlocked field works", as: "admin",
+				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
+				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230102\", name: catalog}\nspec: {enabled: true, settings: {guide: district}}\n"},
+				contains: []string{`"op":"created"`}},
+			{name: "effective spec merges along the path", as: "admin",
+				query:    `{effectiveResource(kind:"Module",tenant:"230102001",name:"catalog"){spec layers locks{path tenant}}}`,
+				contains: []string{`"guide":"district"`, `"layers":["230100","230102"]`, `"tenant":"230100"`}},
+			{name: "explain names each field's origin", as: "admin",
+				query:    `{explainResource(kind:"Module",tenant:"230102",name:"catalog"){path tenant status description}}`,
+				contains: []string{`"path":"/spec/enabled","status":"locked","tenant":"230100"`, `"path":"/spec/settings/guide","status":"overridden","tenant":"230102"`}},
+			{name: "history lists versions", as: "admin",
+				query:    `{resourceHistory(kind:"Module",tenant:"230100",name:"catalog"){totalCount nodes{version op author}}}`,
+				contains: []string{`"author":"harbin"`, `"op":"create"`}},
+		})
+	})
+}

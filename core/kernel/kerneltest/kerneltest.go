@@ -1,0 +1,160 @@
+// Package kerneltest starts real kernels for tests: on SQLite always, on PostgreSQL
+// when GDBOS_TEST_POSTGRES is set, served over loopback HTTP, with a small GraphQL
+// client.
+package kerneltest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/gdbos/gdbos/core/kernel"
+	"github.com/gdbos/gdbos/core/module"
+	"github.com/gdbos/gdbos/core/store/storetest"
+)
+
+// AdminPassword is the superadmin password of every test kernel.
+const AdminPassword = "admin-test-password"
+
+// Server is a kernel serving HTTP on loopback.
+type Server struct {
+	K   *kernel.Kernel
+	URL string
+	// DatabaseURL is empty on SQLite.
+	DatabaseURL string
+}
+
+// Options adjust a test kernel.
+type Options struct {
+	Modules     []module.Module
+	DatabaseURL string
+	DataDir     string
+	NATSURL     string
+	NATSSubject string
+}
+
+// Dialects runs fn on a demo kernel over SQLite and, when configured, PostgreSQL.
+func Dialects(t *testing.T, opts Options, fn func(t *testing.T, s *Server)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, opts)) })
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv(storetest.EnvPostgres)
+		if dsn == "" {
+			t.Skip("set " + storetest.EnvPostgres + "=postgres://… to run the PostgreSQL half of this test")
+		}
+		o := opts
+		o.DatabaseURL = storetest.NewPostgresDB(t, dsn)
+		fn(t, Start(t, o))
+	})
+}
+
+// Start runs a kernel with the demo tenants and serves it until the test ends.
+func Start(t testing.TB, opts Options) *Server {
+	t.Helper()
+	if opts.DataDir == "" && opts.DatabaseURL == "" {
+		opts.DataDir = t.TempDir()
+	}
+	ctx := context.Background()
+	k, err := kernel.New(ctx, kernel.Config{
+		DataDir: opts.DataDir, DatabaseURL: opts.DatabaseURL, NATSURL: opts.NATSURL, NATSSubject: opts.NATSSubject,
+		AdminPassword: AdminPassword, Demo: true, Modules: opts.Modules,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatalf("kernel: %v", err)
+	}
+	if err := k.Start(ctx); err != nil {
+		t.Fatalf("kernel start: %v", err)
+	}
+	srv := httptest.NewServer(k.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		if err := k.Close(); err != nil {
+			t.Errorf("kernel close: %v", err)
+		}
+	})
+	return &Server{K: k, URL: srv.URL, DatabaseURL: opts.DatabaseURL}
+}
+
+// Response is a decoded GraphQL answer with its HTTP status.
+type Response struct {
+	Status int
+	Data   map[string]any
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	}
+	Body string
+}
+
+// Code is the extensions.code of the first error, or "".
+func (r Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Do posts a GraphQL request with an optional bearer token.
+func (s *Server) Do(t testing.TB, token, query string, vars map[string]any) Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return s.Post(t, token, body)
+}
+
+// Post sends a raw body to /graphql.
+func (s *Server) Post(t testing.TB, token string, body []byte) Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("post: %v", err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	out := Response{Status: res.StatusCode, Body: string(raw)}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("answer is not JSON (%d): %s", res.StatusCode, raw)
+	}
+	return out
+}
+
+// Login signs in and returns the token; it fails the test on error.
+func (s *Server) Login(t testing.TB, username, password string) string {
+	t.Helper()
+	r := s.Do(t, "", `mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}`, map[string]any{"u": username, "p": password})
+	if len(r.Errors) > 0 {
+		t.Fatalf("login %s: %s", username, r.Body)
+	}
+	return r.Data["login"].(map[string]any)["token"].(string)
+}
+
+// Admin signs in as the superadmin.
+func (s *Server) Admin(t testing.TB) string { return s.Login(t, "admin", AdminPassword) }
+
+// MustDo runs a request that must succeed and returns its data.
+func (s *Server) MustDo(t testing.TB, token, query string, vars map[string]any) map[string]any {
+	t.Helper()
+	r := s.Do(t, token, query, vars)
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		t.Fatalf("request failed (%d): %s\nquery: %s", r.Status, r.Body, query)
+	}
+	return r.Data
+}
+
+// Apply applies YAML as token and returns the response.
+func (s *Server) Apply(t testing.TB, token, yaml string) Response {
+	t.Helper()
+	return s.Do(t, token, `mutation($y:String!){applyResources(yaml:$y){op resource{kind tenant name version}}}`, map[string]any{"y": yaml})
+}

@@ -1,0 +1,290 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gdbos/gdbos/core/apierr"
+	"github.com/gdbos/gdbos/core/audit"
+	"github.com/gdbos/gdbos/core/authz"
+	"github.com/gdbos/gdbos/core/event"
+	"github.com/gdbos/gdbos/core/graph"
+	"github.com/gdbos/gdbos/core/resource"
+	"github.com/gdbos/gdbos/core/store/ent"
+	"github.com/gdbos/gdbos/core/tenant"
+	"github.com/gdbos/gdbos/schemas"
+)
+
+// Event topics the kernel emits.
+const (
+	TopicResourceChanged = "resource.changed"
+)
+
+// ResourceEvent is the payload of resource.changed.
+type ResourceEvent struct {
+	Kind    string `json:"kind"`
+	Tenant  string `json:"tenant"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+	Op      string `json:"op"`
+}
+
+// kernelKinds are the kinds every kernel has, with their JSON Schemas in schemas/kinds.
+var kernelKinds = []struct {
+	name        string
+	inheritable bool
+}{
+	{"Module", true},
+	{"Role", false},
+	{"RoleBinding", false},
+}
+
+func (k *Kernel) registerKernelKinds() error {
+	for _, kk := range kernelKinds {
+		schema, err := schemas.FS.ReadFile("kinds/" + kk.name + ".json")
+		if err != nil {
+			return fmt.Errorf("kernel: schema of %s: %w", kk.name, err)
+		}
+		kind := resource.Kind{Name: kk.name, APIVersion: resource.DefaultAPIVersion, Schema: schema, Inheritable: kk.inheritable}
+		switch kk.name {
+		case "Role":
+			kind.Admit = k.admitRole
+		case "RoleBinding":
+			kind.Admit = k.admitBinding
+		}
+		if err := k.resources.RegisterKind(kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onResourceChange writes the audit entry and the event of a change in its
+// transaction, and after commit wakes the dispatcher and, for roles and bindings,
+// reloads the authorizer so that the writer's next request sees the change.
+func (k *Kernel) onResourceChange(ctx context.Context, tx *ent.Tx, c resource.Change) error {
+	o := c.Object
+	if err := k.audit.Append(ctx, tx, audit.Entry{
+		Time: time.Now(), Actor: c.Actor, Action: "resource." + c.Op, Tenant: o.Metadata.Tenant,
+		Target: o.Kind + "/" + o.Metadata.Name, Outcome: "ok", Detail: map[string]any{"version": o.Metadata.Version},
+	}); err != nil {
+		return err
+	}
+	ev := ResourceEvent{Kind: o.Kind, Tenant: o.Metadata.Tenant, Name: o.Metadata.Name, Version: o.Metadata.Version, Op: c.Op}
+	if err := k.events.Emit(ctx, tx, TopicResourceChanged, o.Metadata.Tenant, ev); err != nil {
+		return err
+	}
+	authzChanged := o.Kind == "Role" || o.Kind == "RoleBinding"
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			if err := next.Commit(ctx, tx); err != nil {
+				return err
+			}
+			k.events.Kick()
+			if authzChanged {
+				if err := k.ReloadAuthz(context.WithoutCancel(ctx)); err != nil {
+					k.log.ErrorContext(ctx, "reloading authorization after a change failed", slog.Any("err", err))
+				}
+			}
+			return nil
+		})
+	})
+	return nil
+}
+
+func (k *Kernel) onTenantChange(ctx context.Context, tx *ent.Tx, topic string, t tenant.Tenant) error {
+	if err := k.audit.Append(ctx, tx, audit.Entry{
+		Time: time.Now(), Actor: "system", Action: topic, Tenant: t.Code, Target: "Tenant/" + t.Code, Outcome: "ok",
+		Detail: map[string]any{"name": t.Name, "status": t.Status, "successor": t.Successor},
+	}); err != nil {
+		return err
+	}
+	if err := k.events.Emit(ctx, tx, topic, t.Code, t); err != nil {
+		return err
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				k.events.Kick()
+			}
+			return err
+		})
+	})
+	return nil
+}
+
+// subscribe keeps this replica's caches in step with changes made on any replica.
+func (k *Kernel) subscribe() {
+	k.events.Subscribe(TopicResourceChanged, func(ctx context.Context, e event.Event) {
+		var ev ResourceEvent
+		if err := json.Unmarshal(e.Payload, &ev); err != nil {
+			k.log.WarnContext(ctx, "malformed resource event", slog.Any("err", err))
+			k.resources.InvalidateAll()
+			return
+		}
+		k.resources.Invalidate(ev.Kind, ev.Name)
+		if ev.Kind == "Role" || ev.Kind == "RoleBinding" {
+			if err := k.ReloadAuthz(ctx); err != nil {
+				k.log.ErrorContext(ctx, "reloading authorization failed", slog.Any("err", err))
+			}
+		}
+	})
+	k.events.Subscribe("tenant.", func(ctx context.Context, _ event.Event) {
+		if err := k.tenants.Reload(ctx); err != nil {
+			k.log.ErrorContext(ctx, "reloading tenants failed", slog.Any("err", err))
+		}
+	})
+}
+
+// ReloadAuthz rebuilds the authorizer from every Role and RoleBinding resource.
+func (k *Kernel) ReloadAuthz(ctx context.Context) error {
+	roles, bindings, err := k.loadRBAC(ctx)
+	if err != nil {
+		return err
+	}
+	if err := k.authz.Load(roles, bindings); err != nil {
+		return err
+	}
+	for _, p := range k.authz.Problems() {
+		k.log.WarnContext(ctx, "authorization", slog.String("problem", p))
+	}
+	return nil
+}
+
+func (k *Kernel) loadRBAC(ctx context.Context) ([]authz.Role, []authz.Binding, error) {
+	var roles []authz.Role
+	var bindings []authz.Binding
+	if err := k.eachResource(ctx, "Role", func(o resource.Object) { roles = append(roles, roleOf(o)) }); err != nil {
+		return nil, nil, err
+	}
+	if err := k.eachResource(ctx, "RoleBinding", func(o resource.Object) { bindings = append(bindings, bindingOf(o)) }); err != nil {
+		return nil, nil, err
+	}
+	return roles, bindings, nil
+}
+
+// eachResource calls fn for every current resource of a kind, at every tenant.
+func (k *Kernel) eachResource(ctx context.Context, kind string, fn func(resource.Object)) error {
+	after := ""
+	for {
+		page, err := k.resources.List(ctx, resource.ListOptions{Kind: kind, First: 1000, After: after})
+		if err != nil {
+			return fmt.Errorf("kernel: list %s: %w", kind, err)
+		}
+		for _, o := range page.Items {
+			fn(o)
+		}
+		if !page.HasNext {
+			return nil
+		}
+		after = page.EndCursor
+	}
+}
+
+// roleSpec and bindingSpec mirror schemas/kinds/Role.json and RoleBinding.json.
+type roleSpec struct {
+	Permissions []struct {
+		Resources []string `json:"resources"`
+		Actions   []string `json:"actions"`
+	} `json:"permissions"`
+}
+
+type bindingSpec struct {
+	Role       string `json:"role"`
+	RoleTenant string `json:"roleTenant"`
+	Subjects   []struct {
+		Kind string `json:"kind"`
+		Name string `json:"name"`
+	} `json:"subjects"`
+}
+
+func decodeSpec(spec map[string]any, into any) {
+	b, _ := json.Marshal(spec)
+	_ = json.Unmarshal(b, into) // the schema already validated the shape
+}
+
+func permissionsOf(spec map[string]any) []authz.Permission {
+	var rs roleSpec
+	decodeSpec(spec, &rs)
+	var out []authz.Permission
+	for _, p := range rs.Permissions {
+		for _, on := range p.Resources {
+			for _, a := range p.Actions {
+				out = append(out, authz.Permission{On: on, Action: a})
+			}
+		}
+	}
+	return out
+}
+
+func roleOf(o resource.Object) authz.Role {
+	return authz.Role{Tenant: o.Metadata.Tenant, Name: o.Metadata.Name, Permissions: permissionsOf(o.Spec)}
+}
+
+func bindingOf(o resource.Object) authz.Binding {
+	var bs bindingSpec
+	decodeSpec(o.Spec, &bs)
+	b := authz.Binding{Tenant: o.Metadata.Tenant, Name: o.Metadata.Name, Role: bs.Role, RoleTenant: bs.RoleTenant}
+	for _, s := range bs.Subjects {
+		if s.Kind == "User" {
+			b.Users = append(b.Users, s.Name)
+		}
+	}
+	return b
+}
+
+// admitRole refuses a role that holds permissions its writer does not hold: bound
+// somewhere, it would hand them on.
+func (k *Kernel) admitRole(ctx context.Context, obj resource.Object, _ *resource.Object) error {
+	c := graph.CallerFrom(ctx)
+	if !c.Authenticated {
+		return nil // the kernel itself (bootstrap, demo)
+	}
+	return k.authz.CanGrant(graph.Subject(c.Principal), obj.Metadata.Tenant, permissionsOf(obj.Spec))
+}
+
+// admitBinding refuses a binding that grants what its writer does not hold, and one
+// whose role cannot be found.
+func (k *Kernel) admitBinding(ctx context.Context, obj resource.Object, _ *resource.Object) error {
+	var bs bindingSpec
+	decodeSpec(obj.Spec, &bs)
+	role, err := k.findRole(ctx, obj.Metadata.Tenant, bs.Role, bs.RoleTenant)
+	if err != nil {
+		return err
+	}
+	c := graph.CallerFrom(ctx)
+	if !c.Authenticated {
+		return nil
+	}
+	return k.authz.CanGrant(graph.Subject(c.Principal), obj.Metadata.Tenant, permissionsOf(role.Spec))
+}
+
+// findRole resolves a binding's role: at roleTenant when given, else at the nearest
+// tenant on the binding's path that defines it.
+func (k *Kernel) findRole(ctx context.Context, bindingTenant, name, roleTenant string) (resource.Object, error) {
+	notFound := apierr.Invalid("invalid role binding", []apierr.FieldError{{Path: "/spec/role", Message: fmt.Sprintf("no role %q at %s or above it (apply the Role first)", name, bindingTenant)}})
+	lineage, ok := k.tenants.LineageCodes(bindingTenant)
+	if !ok {
+		return resource.Object{}, notFound
+	}
+	if roleTenant != "" {
+		if !k.tenants.IsWithin(bindingTenant, roleTenant) {
+			return resource.Object{}, apierr.Invalid("invalid role binding", []apierr.FieldError{{Path: "/spec/roleTenant", Message: "must be the binding's tenant or one above it"}})
+		}
+		lineage = []string{roleTenant}
+	}
+	for i := len(lineage) - 1; i >= 0; i-- {
+		o, err := k.resources.Get(ctx, "Role", lineage[i], name)
+		if err == nil {
+			return o, nil
+		}
+		if apierr.CodeOf(err) != apierr.NotFound {
+			return resource.Object{}, err
+		}
+	}
+	return resource.Object{}, notFound
+}

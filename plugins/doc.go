@@ -1,0 +1,2 @@
+// Package plugins holds reference plugins, each a main package built only on sdk/.
+package plugins
