@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -195,13 +196,22 @@ func TestListFiltersAndPages(t *testing.T) {
 	})
 }
 
+// BenchmarkAppend measures Record (one transaction per entry) on SQLite and, when
+// GDBOS_TEST_POSTGRES is set, on PostgreSQL.
 func BenchmarkAppend(b *testing.B) {
-	s := storetest.SQLite(b)
-	l := audit.New(s)
-	e := audit.Entry{Actor: "alice", Action: "resource.apply", Tenant: "230100", Target: "Role/x", Detail: map[string]any{"v": 1}}
-	for b.Loop() {
-		if err := l.Record(context.Background(), e); err != nil {
-			b.Fatal(err)
-		}
+	dbs := map[string]func(testing.TB) *store.Store{"sqlite": storetest.SQLite}
+	if os.Getenv(storetest.EnvPostgres) != "" {
+		dbs["postgres"] = storetest.Postgres
+	}
+	for name, open := range dbs {
+		b.Run(name, func(b *testing.B) {
+			l := audit.New(open(b))
+			e := audit.Entry{Actor: "alice", Action: "resource.apply", Tenant: "230100", Target: "Role/x", Detail: map[string]any{"v": 1}}
+			for b.Loop() {
+				if err := l.Record(context.Background(), e); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
