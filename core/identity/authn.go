@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -60,50 +61,63 @@ type cached struct {
 	until time.Time
 }
 
+// principalCache is read on every request and written rarely, the case sync.Map
+// serves without lock contention. Keys are raw sha256 sums, so a warm lookup
+// allocates nothing for the key.
 type principalCache struct {
-	mu sync.RWMutex
-	m  map[string]cached
+	m    sync.Map // [sha256.Size]byte → cached
+	size atomic.Int64
 }
 
-func newPrincipalCache() *principalCache { return &principalCache{m: map[string]cached{}} }
+func newPrincipalCache() *principalCache { return &principalCache{} }
 
-func (c *principalCache) get(hash string, now time.Time) (Principal, bool) {
-	c.mu.RLock()
-	e, ok := c.m[hash]
-	c.mu.RUnlock()
-	if !ok || !now.Before(e.until) {
+func (c *principalCache) get(key [sha256.Size]byte, now time.Time) (Principal, bool) {
+	v, ok := c.m.Load(key)
+	if !ok {
+		return Principal{}, false
+	}
+	e := v.(cached)
+	if !now.Before(e.until) {
 		return Principal{}, false
 	}
 	return e.p, true
 }
 
-func (c *principalCache) put(hash string, p Principal, now, until time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= cacheSweepSize {
-		for k, e := range c.m {
-			if !now.Before(e.until) {
-				delete(c.m, k)
+func (c *principalCache) put(key [sha256.Size]byte, p Principal, now, until time.Time) {
+	if c.size.Load() >= cacheSweepSize {
+		c.m.Range(func(k, v any) bool {
+			if !now.Before(v.(cached).until) {
+				c.delete(k)
 			}
-		}
+			return true
+		})
 	}
-	c.m[hash] = cached{p: p, until: until}
+	if _, loaded := c.m.Swap(key, cached{p: p, until: until}); !loaded {
+		c.size.Add(1)
+	}
 }
 
-func (c *principalCache) forget(hash string) {
-	c.mu.Lock()
-	delete(c.m, hash)
-	c.mu.Unlock()
+func (c *principalCache) delete(key any) {
+	if _, loaded := c.m.LoadAndDelete(key); loaded {
+		c.size.Add(-1)
+	}
+}
+
+func (c *principalCache) forget(tokenHash string) {
+	var key [sha256.Size]byte
+	if b, err := hex.DecodeString(tokenHash); err == nil && len(b) == len(key) {
+		copy(key[:], b)
+		c.delete(key)
+	}
 }
 
 func (c *principalCache) forgetUser(userID int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, e := range c.m {
-		if e.p.UserID == userID {
-			delete(c.m, k)
+	c.m.Range(func(k, v any) bool {
+		if v.(cached).p.UserID == userID {
+			c.delete(k)
 		}
-	}
+		return true
+	})
 }
 
 // Forget drops a token from this replica's cache; the service calls it on logout
@@ -115,11 +129,12 @@ func (s *Service) Forget(tokenHash string) { s.cache.forget(tokenHash) }
 // 30 seconds and never past the token's expiry.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, error) {
 	token := trimBearer(bearer)
-	hash := HashToken(token)
+	key := sha256.Sum256([]byte(token))
 	now := s.now()
-	if p, ok := s.cache.get(hash, now); ok {
+	if p, ok := s.cache.get(key, now); ok {
 		return p, nil
 	}
+	hash := hex.EncodeToString(key[:])
 	var (
 		p       Principal
 		expires *time.Time
@@ -140,7 +155,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (Principal, e
 	if expires != nil && expires.Before(until) {
 		until = *expires
 	}
-	s.cache.put(hash, p, now, until)
+	s.cache.put(key, p, now, until)
 	return p, nil
 }
 

@@ -149,13 +149,14 @@ func BenchmarkAuthenticateWarm(b *testing.B) {
 	e := newEnv(b, storetest.SQLite(b))
 	e.user(b, "alice", goodPW)
 	tok := e.login(b, "alice", goodPW)
-	if _, err := e.svc.Authenticate(ctx, tok); err != nil {
+	svc := identity.New(e.st, e.log, e.bus, identity.Options{}) // the real clock: the test clock has a mutex
+	if _, err := svc.Authenticate(ctx, tok); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := e.svc.Authenticate(ctx, tok); err != nil {
+			if _, err := svc.Authenticate(ctx, tok); err != nil {
 				b.Fatal(err)
 			}
 		}
