@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/audit"
 	"github.com/gdbos/gdbos/core/store"
+	"github.com/gdbos/gdbos/core/store/ent"
 	"github.com/gdbos/gdbos/core/store/storetest"
 )
 
@@ -135,6 +137,25 @@ func TestTamperingIsNamed(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestAppendRollsBackWithItsTransaction(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		l := newLog(t, s)
+		boom := errors.New("boom")
+		err := s.Tx(context.Background(), func(tx *ent.Tx) error {
+			if err := l.Append(context.Background(), tx, audit.Entry{Actor: "a", Action: "x"}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if id, hash, err := l.Head(context.Background()); err != nil || id != 0 || hash != audit.GenesisHash {
+			t.Fatalf("head after rollback = %d %s %v", id, hash, err)
+		}
+	})
 }
 
 func TestConcurrentAppenders(t *testing.T) {

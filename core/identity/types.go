@@ -32,6 +32,7 @@ type Principal struct {
 	SessionID int
 	// TokenID, TokenTenant and TokenScopes are set when the bearer is an API token;
 	// the kernel limits such a principal to TokenTenant's subtree and TokenScopes.
+	// TokenScopes is shared with the authentication cache: read it, never modify it.
 	TokenID     int
 	TokenTenant string
 	TokenScopes []string

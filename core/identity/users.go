@@ -150,8 +150,12 @@ func (s *Service) SetPassword(ctx context.Context, actor, username, password str
 		if revoked, err = s.revokeSessions(ctx, tx, row.ID); err != nil {
 			return change{}, err
 		}
+		topic := TopicSessionRevoked
+		if len(revoked) == 0 {
+			topic = TopicUserUpdated
+		}
 		return change{actor: actor, action: "user.set_password", tenant: row.HomeTenant, target: username,
-			detail: map[string]any{"sessions_revoked": len(revoked)}, topic: TopicSessionRevoked,
+			detail: map[string]any{"sessions_revoked": len(revoked)}, topic: topic,
 			payload: revocation{UserID: row.ID, TokenHashes: revoked}}, nil
 	})
 	for _, h := range revoked {
