@@ -173,7 +173,8 @@ func decodeMetadata(v any, path string, errs *apierr.FieldList) Metadata {
 			}
 			md.Version = int(f)
 		case "updatedAt":
-			t, err := time.Parse(time.RFC3339Nano, str(m[k], p, errs))
+			ts, _ := m[k].(string)
+			t, err := time.Parse(time.RFC3339Nano, ts)
 			if err != nil {
 				errs.Add(p, "must be a time like 2006-01-02T15:04:05Z")
 			}
