@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -32,6 +31,9 @@ func (s *Service) Apply(ctx context.Context, actor string, objs []Object, opts A
 				return err
 			}
 			results = append(results, res)
+		}
+		if err := s.checkEffective(ctx, tx, results); err != nil {
+			return err
 		}
 		if opts.DryRun {
 			return errDryRun
@@ -106,9 +108,6 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 		if err := checkLocked(&obj, ancestors); err != nil {
 			return ApplyResult{}, err
 		}
-		if err := checkEffective(k, &obj, ancestors); err != nil {
-			return ApplyResult{}, err
-		}
 	}
 	if k.Admit != nil {
 		if err := k.Admit(withTx(ctx, tx), obj, old); err != nil {
@@ -133,23 +132,35 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 // non-deleted layers, root first.
 func splitRows(rows []*ent.Resource, lineage []string) (*ent.Resource, []*layer, error) {
 	self := lineage[len(lineage)-1]
+	var cur *ent.Resource
+	for _, r := range rows {
+		if r.Tenant == self {
+			cur = r
+		}
+	}
+	ancestors, err := layersOf(rows, lineage[:len(lineage)-1])
+	return cur, ancestors, err
+}
+
+// layersOf returns the non-deleted rows at the lineage's tenants as layers, root first.
+func layersOf(rows []*ent.Resource, lineage []string) ([]*layer, error) {
 	byTenant := make(map[string]*ent.Resource, len(rows))
 	for _, r := range rows {
 		byTenant[r.Tenant] = r
 	}
-	var ancestors []*layer
-	for _, t := range lineage[:len(lineage)-1] {
+	var out []*layer
+	for _, t := range lineage {
 		r, ok := byTenant[t]
 		if !ok || r.Deleted {
 			continue
 		}
 		o, err := objectFromRow(r)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		ancestors = append(ancestors, &layer{tenant: t, spec: o.Spec, locks: o.Locks})
+		out = append(out, &layer{tenant: t, spec: o.Spec, locks: o.Locks})
 	}
-	return byTenant[self], ancestors, nil
+	return out, nil
 }
 
 func current(r *ent.Resource) (*Object, error) {
@@ -216,11 +227,36 @@ func writeErr(obj Object, err error) error {
 	return fmt.Errorf("resource: write %s %s/%s: %w", obj.Kind, obj.Metadata.Tenant, obj.Metadata.Name, err)
 }
 
-// checkEffective validates the spec in effect at obj's tenant once obj is stored:
-// layers may be partial, the merged result must satisfy the whole schema.
-func checkEffective(k *kindEntry, obj *Object, ancestors []*layer) error {
-	self := &layer{tenant: obj.Metadata.Tenant, spec: obj.Spec, locks: obj.Locks}
-	m := mergeLayers(append(slices.Clone(ancestors), self), false)
-	return apierr.FieldList(schemaErrors(k.schema, m.spec, false)).
-		Err(fmt.Sprintf("%s %q would not be valid at tenant %s", obj.Kind, obj.Metadata.Name, obj.Metadata.Tenant))
+// checkEffective validates, once the whole batch is written, the spec in effect
+// where each changed layer of an inheritable kind lives: layers may be partial (and
+// a batch may hold a child before its parent), the merged result must satisfy the
+// whole schema.
+func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []ApplyResult) error {
+	for _, r := range results {
+		k, lineage, err := s.resolve(r.Object.Kind, r.Object.Metadata.Tenant)
+		if err != nil {
+			return err
+		}
+		if r.Op == Unchanged || !k.Inheritable {
+			continue
+		}
+		rows, err := tx.Resource.Query().
+			Where(entresource.KindEQ(k.Name), entresource.NameEQ(r.Object.Metadata.Name),
+				entresource.TenantIn(lineage...), entresource.DeletedEQ(false)).
+			All(ctx)
+		if err != nil {
+			return fmt.Errorf("resource: read %s %s: %w", k.Name, r.Object.Metadata.Name, err)
+		}
+		ls, err := layersOf(rows, lineage)
+		if err != nil {
+			return err
+		}
+		m := mergeLayers(ls, false)
+		err = apierr.FieldList(schemaErrors(k.schema, m.spec, false)).
+			Err(fmt.Sprintf("%s %q would not be valid at tenant %s", k.Name, r.Object.Metadata.Name, r.Object.Metadata.Tenant))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -167,6 +167,22 @@ func TestApplyBatchIsAtomic(t *testing.T) {
 	})
 }
 
+func TestApplyChildBeforeParent(t *testing.T) {
+	s := newService(t, storetest.SQLite(t))
+	res := apply(t, s,
+		item("230102", "a", map[string]any{"code": "2"}),
+		item("230100", "a", map[string]any{"name": "city"}),
+	)
+	if res[0].Op != Created || res[1].Op != Created {
+		t.Fatalf("results = %+v", res)
+	}
+	_, err := s.Apply(context.Background(), "u", []Object{item("230103", "b", map[string]any{"code": "2"})}, ApplyOptions{})
+	e := wantCode(t, err, apierr.ValidationFailed)
+	if !slices.Equal(paths(e), []string{"/spec/name"}) {
+		t.Fatalf("paths = %v", paths(e))
+	}
+}
+
 func TestApplyAdmit(t *testing.T) {
 	s := New(storetest.SQLite(t), tree)
 	var sawOld []bool

@@ -102,7 +102,10 @@ func (s *Service) Revert(ctx context.Context, actor, kind, tenant, name string, 
 	var res ApplyResult
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
 		res, err = s.applyOne(ctx, tx, actor, objs[0], OpRevert)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.checkEffective(ctx, tx, []ApplyResult{res})
 	})
 	if err != nil {
 		return Object{}, err
