@@ -11,39 +11,29 @@ import (
 // then a superadmin is allowed; then the subject's role bindings at tenant or an
 // ancestor decide.
 func (a *Authorizer) Check(sub Subject, tenant, on, action string) Decision {
-	if d, done := a.precheck(sub, tenant, on, action); done {
-		return d
-	}
-	lineage, ok := a.tree.LineageCodes(tenant)
-	if !ok {
-		return deny("denied: unknown tenant %s", tenant)
-	}
-	st := a.state.Load()
-	h, ok := st.idx.find(sub.User, lineage, on, action)
-	if !ok {
-		return deny("denied: no role binding grants %s:%s at %s", on, action, tenant)
-	}
-	return Decision{Allowed: true, Reason: st.allowedBy(sub.User, h)}
+	o, h, st := a.decide(sub, tenant, on, action)
+	return Decision{Allowed: o.allowed(), Reason: o.reason(st, sub, tenant, on, action, h)}
 }
 
-// Allowed is Check's answer without the reason.
+// Allowed is Check's answer without the reason; it does not allocate.
 func (a *Authorizer) Allowed(sub Subject, tenant, on, action string) bool {
-	return a.Check(sub, tenant, on, action).Allowed
+	o, _, _ := a.decide(sub, tenant, on, action)
+	return o.allowed()
 }
 
 // Explain decides like Check but asks casbin itself and says which rule matched; it
 // also reports a disagreement with Check's index, which would be a bug.
 func (a *Authorizer) Explain(sub Subject, tenant, on, action string) Decision {
-	if d, done := a.precheck(sub, tenant, on, action); done {
-		return d
+	o, h, st := a.decide(sub, tenant, on, action)
+	fast := Decision{Allowed: o.allowed(), Reason: o.reason(st, sub, tenant, on, action, h)}
+	if o != byBinding && o != noBinding {
+		return fast
 	}
-	st := a.state.Load()
 	ok, rule, err := st.enforce(sub.User, tenant, on, action)
 	if err != nil {
 		return deny("denied: %v", err)
 	}
-	fast := a.Check(sub, tenant, on, action)
-	d := deny("denied: no role binding grants %s:%s at %s", on, action, tenant)
+	d := deny("denied: casbin finds no rule granting %s:%s at %s", on, action, tenant)
 	if ok && len(rule) == 3 {
 		d = Decision{Allowed: true, Reason: fmt.Sprintf("allowed by casbin rule %s %s:%s; %s", rule[0], rule[1], rule[2], fast.Reason)}
 	}
@@ -53,22 +43,64 @@ func (a *Authorizer) Explain(sub Subject, tenant, on, action string) Decision {
 	return d
 }
 
-// precheck applies what does not depend on role bindings: malformed requests, the
-// token's limits and superadmin.
-func (a *Authorizer) precheck(sub Subject, tenant, on, action string) (Decision, bool) {
+// outcome is how a check ended; reason words it only when a caller wants words.
+type outcome int
+
+const (
+	byBinding outcome = iota
+	bySuperadmin
+	incomplete
+	outsideToken
+	outsideScopes
+	noUser
+	unknownTenant
+	noBinding
+)
+
+func (o outcome) allowed() bool { return o == byBinding || o == bySuperadmin }
+
+func (a *Authorizer) decide(sub Subject, tenant, on, action string) (outcome, hit, *state) {
+	st := a.state.Load()
 	switch {
 	case tenant == "" || on == "" || action == "":
-		return deny("denied: tenant, object and action are required"), true
+		return incomplete, hit{}, st
 	case sub.ScopeTenant != "" && !a.tree.IsWithin(tenant, sub.ScopeTenant):
-		return deny("denied: the token is limited to %s and its descendants; %s is outside", sub.ScopeTenant, tenant), true
+		return outsideToken, hit{}, st
 	case !scopesAllow(sub.Scopes, on, action):
-		return deny("denied: the token's scopes (%s) do not include %s:%s", strings.Join(sub.Scopes, ", "), on, action), true
+		return outsideScopes, hit{}, st
 	case sub.Superadmin:
-		return Decision{Allowed: true, Reason: "superadmin"}, true
+		return bySuperadmin, hit{}, st
 	case sub.User == "":
-		return deny("denied: no user"), true
+		return noUser, hit{}, st
 	}
-	return Decision{}, false
+	lineage, ok := a.tree.LineageCodes(tenant)
+	if !ok {
+		return unknownTenant, hit{}, st
+	}
+	if h, ok := st.idx.find(sub.User, lineage, on, action); ok {
+		return byBinding, h, st
+	}
+	return noBinding, hit{}, st
+}
+
+func (o outcome) reason(st *state, sub Subject, tenant, on, action string, h hit) string {
+	switch o {
+	case byBinding:
+		return st.allowedBy(sub.User, h)
+	case bySuperadmin:
+		return "superadmin"
+	case incomplete:
+		return "denied: tenant, object and action are required"
+	case outsideToken:
+		return fmt.Sprintf("denied: the token is limited to %s and its descendants; %s is outside", sub.ScopeTenant, tenant)
+	case outsideScopes:
+		return fmt.Sprintf("denied: the token's scopes (%s) do not include %s:%s", strings.Join(sub.Scopes, ", "), on, action)
+	case noUser:
+		return "denied: no user"
+	case unknownTenant:
+		return fmt.Sprintf("denied: unknown tenant %s", tenant)
+	}
+	return fmt.Sprintf("denied: no role binding grants %s:%s at %s", on, action, tenant)
 }
 
 func scopesAllow(scopes []string, on, action string) bool {
@@ -76,7 +108,11 @@ func scopesAllow(scopes []string, on, action string) bool {
 		return true
 	}
 	for _, s := range scopes {
-		if s == Wildcard || s == "*:*" || s == on+":"+action || s == on+":*" || s == "*:"+action {
+		if s == Wildcard {
+			return true
+		}
+		o, a, ok := strings.Cut(s, ":")
+		if ok && (o == Wildcard || o == on) && (a == Wildcard || a == action) {
 			return true
 		}
 	}
@@ -117,7 +153,7 @@ func (a *Authorizer) TenantsWithPermission(sub Subject, on, action string) []str
 
 func (a *Authorizer) bindingTenants(user, on, action string) []string {
 	var out []string
-	for tenant, grants := range a.state.Load().idx[userKey(user)] {
+	for tenant, grants := range a.state.Load().idx[user] {
 		for _, g := range grants {
 			if _, ok := g.match(on, action); ok {
 				out = append(out, tenant)

@@ -2,11 +2,12 @@ package authz
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/casbin/casbin/v2"
 )
 
-// index answers Check without scanning rules: per user key, per binding tenant, the
+// index answers Check without scanning rules: per user name, per binding tenant, the
 // roles granted there with their permission sets. A check walks the request tenant's
 // lineage (a handful of levels) with map lookups.
 type index map[string]map[string][]grant
@@ -36,7 +37,7 @@ func buildIndex(enf *casbin.Enforcer) (index, error) {
 	}
 	idx := index{}
 	for _, g := range gs {
-		user, role, tenant := g[0], g[1], g[2]
+		user, role, tenant := strings.TrimPrefix(g[0], "user:"), g[1], g[2]
 		if idx[user] == nil {
 			idx[user] = map[string][]grant{}
 		}
@@ -65,7 +66,7 @@ type hit struct {
 // find walks lineage from the nearest tenant up and returns the first grant of user
 // that covers on:action.
 func (idx index) find(user string, lineage []string, on, action string) (hit, bool) {
-	byTenant := idx[userKey(user)]
+	byTenant := idx[user]
 	if byTenant == nil {
 		return hit{}, false
 	}
