@@ -45,7 +45,7 @@ func (s *Service) Children(code string) []Tenant {
 }
 
 // LineageCodes returns the codes from the root down to code, code included; false
-// when code is unknown.
+// when code is unknown. The slice is shared with the tree: do not modify it.
 func (s *Service) LineageCodes(code string) ([]string, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
