@@ -2,6 +2,7 @@ package resource
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -49,6 +50,11 @@ func TestVersionsHistoryDiffRevertDelete(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		s := newService(t, st)
+		var ops []string
+		s.SetOnChange(func(_ context.Context, _ *ent.Tx, c Change) error {
+			ops = append(ops, fmt.Sprintf("%s:v%d:old=%v", c.Op, c.Object.Metadata.Version, c.Old != nil))
+			return nil
+		})
 		apply(t, s, item("230100", "a", map[string]any{"name": "v1", "tags": []any{"a"}}))
 		res := apply(t, s, item("230100", "a", map[string]any{"name": "v2", "code": "7"}, "/name"))
 		wantDiff := []DiffEntry{
@@ -83,6 +89,10 @@ func TestVersionsHistoryDiffRevertDelete(t *testing.T) {
 			t.Fatalf("recreate = %+v", res[0])
 		}
 
+		wantOps := []string{"create:v1:old=false", "update:v2:old=true", "revert:v3:old=true", "delete:v4:old=true", "create:v5:old=false"}
+		if !slices.Equal(ops, wantOps) {
+			t.Fatalf("OnChange saw %v, want %v", ops, wantOps)
+		}
 		hist, more, err := s.History(ctx, "Item", "230100", "a", 2, 0)
 		must(t, err)
 		if !more || versionsOf(hist) != "5:create 4:delete" {

@@ -157,3 +157,39 @@ func wantExplain(t *testing.T, s *Service, tenant string, want []string) {
 		t.Fatalf("Explain at %s:\n got %q\nwant %q", tenant, got, want)
 	}
 }
+
+func TestEffectiveConcurrentWithWrites(t *testing.T) {
+	s := newService(t, storetest.SQLite(t))
+	ctx := context.Background()
+	apply(t, s, item("230100", "x", map[string]any{"name": "v0"}))
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := s.Effective(ctx, "Item", "230102", "x"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := 1; i <= 20; i++ {
+		apply(t, s, item("230100", "x", map[string]any{"name": fmtValue(i)}))
+	}
+	close(done)
+	for range 4 {
+		must(t, <-errs)
+	}
+	eff, err := s.Effective(ctx, "Item", "230102", "x")
+	must(t, err)
+	if eff.Spec["name"] != "20" {
+		t.Fatalf("stale effective spec after writes: %v", eff.Spec)
+	}
+}
