@@ -86,6 +86,9 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 		}
 	}()
 	k.audit = audit.New(k.store)
+	if err := k.audit.Install(ctx); err != nil {
+		return nil, err
+	}
 	k.events = event.New(k.store, event.Options{NATSURL: cfg.NATSURL, Subject: cfg.NATSSubject, Replica: k.cfg.Replica, Logger: k.log})
 	k.tenants = tenant.New(k.store)
 	k.tenants.OnChange = k.onTenantChange
