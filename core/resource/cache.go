@@ -39,10 +39,15 @@ func (c *cache) effective(key cacheKey, tenant string) (*merged, bool) {
 	return m, ok
 }
 
-func (c *cache) entry(key cacheKey) (*cacheEntry, uint64) {
+// layers returns the cached layers of key (nil if not loaded) and the generation
+// a load must quote to store its result.
+func (c *cache) layers(key cacheKey) (map[string]*layer, uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.entries[key], c.gen
+	if e, ok := c.entries[key]; ok {
+		return e.layers, c.gen
+	}
+	return nil, c.gen
 }
 
 func (c *cache) store(key cacheKey, gen uint64, fill func(e *cacheEntry)) {
@@ -82,17 +87,17 @@ func (s *Service) InvalidateAll() { s.cache.invalidateAll() }
 
 // allLayers returns every tenant's current layer of (kind, name), cached.
 func (s *Service) allLayers(ctx context.Context, key cacheKey) (map[string]*layer, uint64, error) {
-	if e, gen := s.cache.entry(key); e != nil && e.layers != nil {
-		return e.layers, gen, nil
+	layers, gen := s.cache.layers(key)
+	if layers != nil {
+		return layers, gen, nil
 	}
-	_, gen := s.cache.entry(key)
 	rows, err := s.st.Client.Resource.Query().
 		Where(entresource.KindEQ(key.kind), entresource.NameEQ(key.name), entresource.DeletedEQ(false)).
 		All(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("resource: load layers of %s/%s: %w", key.kind, key.name, err)
 	}
-	layers := make(map[string]*layer, len(rows))
+	layers = make(map[string]*layer, len(rows))
 	for _, r := range rows {
 		o, err := objectFromRow(r)
 		if err != nil {
