@@ -87,7 +87,12 @@ type rootLister interface {
 type Authorizer struct {
 	tree  Tree
 	state atomic.Pointer[state]
+	gen   atomic.Uint64
 }
+
+// Generation changes whenever a Load takes effect, so that answers computed from
+// decisions can be cached.
+func (a *Authorizer) Generation() uint64 { return a.gen.Load() }
 
 // New returns an authorizer over tree that denies everything until Load.
 func New(tree Tree) *Authorizer {

@@ -21,6 +21,7 @@ func (a *Authorizer) Load(roles []Role, bindings []Binding) error {
 		return err
 	}
 	a.state.Store(st)
+	a.gen.Add(1)
 	return nil
 }
 

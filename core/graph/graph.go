@@ -52,9 +52,11 @@ type Graph struct {
 	log    *slog.Logger
 	schema graphql.Schema
 	limits Limits
-	docs   *docCache
-	types  *types
-	conns  map[string]*graphql.Object
+	docs   *lru[prepared]
+	// answers holds encoded answers of queries that read only the tenant tree.
+	answers *lru[[]byte]
+	types   *types
+	conns   map[string]*graphql.Object
 }
 
 // New builds the schema from the kernel's fields and the modules' extensions.
@@ -72,7 +74,7 @@ func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	g := &Graph{svc: svc, log: log, limits: limits, docs: newDocCache(limits.CacheSize), conns: map[string]*graphql.Object{}}
+	g := &Graph{svc: svc, log: log, limits: limits, docs: newLRU[prepared](limits.CacheSize), answers: newLRU[[]byte](4 * limits.CacheSize), conns: map[string]*graphql.Object{}}
 	g.types = g.buildTypes()
 
 	query := graphql.Fields{}

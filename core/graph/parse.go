@@ -66,45 +66,46 @@ func selectionDepth(ss *ast.SelectionSet, frags map[string]*ast.FragmentDefiniti
 	return deepest
 }
 
-// docCache keeps the most recently used prepared queries.
-type docCache struct {
+// lru keeps the most recently used values, at most max of them.
+type lru[V any] struct {
 	mu    sync.Mutex
 	max   int
 	order *list.List
 	byKey map[string]*list.Element
 }
 
-type cacheEntry struct {
+type lruEntry[V any] struct {
 	key string
-	val prepared
+	val V
 }
 
-func newDocCache(max int) *docCache {
-	return &docCache{max: max, order: list.New(), byKey: make(map[string]*list.Element, max)}
+func newLRU[V any](max int) *lru[V] {
+	return &lru[V]{max: max, order: list.New(), byKey: make(map[string]*list.Element, max)}
 }
 
-func (c *docCache) get(k string) (prepared, bool) {
+func (c *lru[V]) get(k string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[k]; ok {
 		c.order.MoveToFront(e)
-		return e.Value.(*cacheEntry).val, true
+		return e.Value.(*lruEntry[V]).val, true
 	}
-	return prepared{}, false
+	var zero V
+	return zero, false
 }
 
-func (c *docCache) put(k string, v prepared) {
+func (c *lru[V]) put(k string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[k]; ok {
-		e.Value.(*cacheEntry).val = v
+		e.Value.(*lruEntry[V]).val = v
 		c.order.MoveToFront(e)
 		return
 	}
-	c.byKey[k] = c.order.PushFront(&cacheEntry{key: k, val: v})
+	c.byKey[k] = c.order.PushFront(&lruEntry[V]{key: k, val: v})
 	for c.order.Len() > c.max {
 		last := c.order.Back()
 		c.order.Remove(last)
-		delete(c.byKey, last.Value.(*cacheEntry).key)
+		delete(c.byKey, last.Value.(*lruEntry[V]).key)
 	}
 }

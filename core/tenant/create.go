@@ -47,6 +47,7 @@ func (s *Service) afterWrite(ctx context.Context, t Tenant, created bool) {
 	} else {
 		ok = s.tree.update(t)
 	}
+	s.gen.Add(1)
 	s.mu.Unlock()
 	if !ok {
 		_ = s.Reload(ctx) // the write committed; a failed reload leaves the old tree until the next one

@@ -18,6 +18,7 @@ func (s *Service) Reload(ctx context.Context) error {
 	tr := buildTree(ts)
 	s.mu.Lock()
 	s.tree = tr
+	s.gen.Add(1)
 	s.mu.Unlock()
 	return nil
 }

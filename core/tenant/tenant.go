@@ -5,6 +5,7 @@ package tenant
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gdbos/gdbos/core/division"
 	"github.com/gdbos/gdbos/core/store"
@@ -66,7 +67,12 @@ type Service struct {
 
 	mu   sync.RWMutex
 	tree *tree
+	// gen counts changes to the tree, so that answers computed from it can be cached.
+	gen atomic.Uint64
 }
+
+// Generation changes whenever the in-memory tree does.
+func (s *Service) Generation() uint64 { return s.gen.Load() }
 
 // New returns a service over st with an empty tree; call Reload to fill it.
 func New(st *store.Store) *Service {
