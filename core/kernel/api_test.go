@@ -194,3 +194,30 @@ func TestLockedFieldRefused(t *testing.T) {
 		})
 	})
 }
+
+// TestTreeAnswersFollowChanges checks the kept answers of tenant-tree queries: one
+// caller never gets another's, and a new binding or a new tenant shows at once.
+func TestTreeAnswersFollowChanges(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	tokens := fixture(t, s)
+	q := `{tenant(code:"230102"){code parent{code} children{code}}}`
+	for range 2 { // the second round is served from the kept answers
+		if r := s.Do(t, tokens["daoli"], q, nil); !strings.Contains(r.Body, `"parent":null`) {
+			t.Fatalf("daoli must not see the parent: %s", r.Body)
+		}
+		if r := s.Do(t, tokens["admin"], q, nil); !strings.Contains(r.Body, `"parent":{"code":"230100"}`) {
+			t.Fatalf("admin sees the parent: %s", r.Body)
+		}
+	}
+	bind := "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230100\", name: daoli-city}\nspec: {role: tenant-viewer, subjects: [{kind: User, name: daoli}]}\n"
+	if r := s.Apply(t, tokens["admin"], bind); len(r.Errors) > 0 {
+		t.Fatalf("bind: %s", r.Body)
+	}
+	if r := s.Do(t, tokens["daoli"], q, nil); !strings.Contains(r.Body, `"parent":{"code":"230100"}`) {
+		t.Fatalf("after the binding daoli sees the parent: %s", r.Body)
+	}
+	s.MustDo(t, tokens["admin"], `mutation{createTenant(input:{code:"230102002",name:"新街道",parent:"230102",level:"township"}){code}}`, nil)
+	if r := s.Do(t, tokens["daoli"], q, nil); !strings.Contains(r.Body, "230102002") {
+		t.Fatalf("a new tenant shows at once: %s", r.Body)
+	}
+}

@@ -1,11 +1,16 @@
 package kernel_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/gdbos/gdbos/core/kernel"
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
 )
 
@@ -32,4 +37,51 @@ func BenchmarkTenantChildren(b *testing.B) {
 			}
 		}
 	})
+}
+
+// applyMany applies n Module resources spread over the demo tenants in one request.
+func applyMany(tb testing.TB, s *kerneltest.Server, token string, n int) {
+	tb.Helper()
+	codes := []string{"230000", "230100", "230102", "230103", "230104", "230200", "230300", "230102001"}
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "---\napiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: %q, name: m%05d}\nspec: {enabled: true, settings: {index: %d}}\n", codes[i%len(codes)], i, i)
+	}
+	if r := s.Apply(tb, token, b.String()); len(r.Errors) > 0 {
+		tb.Fatalf("apply: %.500s", r.Body)
+	}
+}
+
+// BenchmarkApply1000 is issue 2's `gdbos apply` of 1,000 resources on SQLite, through
+// GraphQL (decode, authorize each, validate, lock checks, versions, audit, outbox).
+func BenchmarkApply1000(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		s := kerneltest.Start(b, kerneltest.Options{})
+		token := s.Admin(b)
+		b.StartTimer()
+		applyMany(b, s, token, 1000)
+	}
+}
+
+// BenchmarkColdStart is issue 2's cold start on a database with 10,000 resources:
+// open, migrate, load tenants and roles, build the schema, start events.
+func BenchmarkColdStart(b *testing.B) {
+	dir := b.TempDir()
+	s := kerneltest.Start(b, kerneltest.Options{DataDir: dir})
+	applyMany(b, s, s.Admin(b), 10000)
+	s.Close(b)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for b.Loop() {
+		k, err := kernel.New(context.Background(), kernel.Config{DataDir: dir, AdminPassword: kerneltest.AdminPassword, Demo: true, Logger: log})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := k.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if err := k.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -137,6 +137,7 @@ func (k *Kernel) subscribe() {
 		if err := k.tenants.Reload(ctx); err != nil {
 			k.log.ErrorContext(ctx, "reloading tenants failed", slog.Any("err", err))
 		}
+		k.resources.InvalidateAll() // effective specs follow lineages
 	})
 }
 

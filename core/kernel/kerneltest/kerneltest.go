@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/gdbos/gdbos/core/kernel"
@@ -28,6 +29,14 @@ type Server struct {
 	URL string
 	// DatabaseURL is empty on SQLite.
 	DatabaseURL string
+	stop        func()
+}
+
+// Close stops the server and closes the kernel before the test ends, for tests
+// that reopen its database; it is safe to call more than once.
+func (s *Server) Close(t testing.TB) {
+	t.Helper()
+	s.stop()
 }
 
 // Options adjust a test kernel.
@@ -73,13 +82,14 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatalf("kernel start: %v", err)
 	}
 	srv := httptest.NewServer(k.Handler())
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		srv.Close()
 		if err := k.Close(); err != nil {
 			t.Errorf("kernel close: %v", err)
 		}
 	})
-	return &Server{K: k, URL: srv.URL, DatabaseURL: opts.DatabaseURL}
+	t.Cleanup(stop)
+	return &Server{K: k, URL: srv.URL, DatabaseURL: opts.DatabaseURL, stop: stop}
 }
 
 // Response is a decoded GraphQL answer with its HTTP status.

@@ -1,0 +1,155 @@
+package kernel_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdbos/gdbos/core/kernel/kerneltest"
+	"github.com/gdbos/gdbos/core/tenant"
+)
+
+// TestTenantIsolationProperty gives random users random role bindings at random
+// tenants, then sends random queries as them and checks every answer against an
+// oracle: no tenant and no resource outside the subtrees a user's bindings cover is
+// ever returned, and a refusal happens exactly when the asked tenant is outside them.
+// Reproduce a failure with GDBOS_PROPERTY_SEED=<the logged seed>.
+func TestTenantIsolationProperty(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv("GDBOS_PROPERTY_SEED"); v != "" {
+		seed, _ = strconv.ParseUint(v, 10, 64)
+	}
+	t.Logf("seed %d (set GDBOS_PROPERTY_SEED to reproduce)", seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	cases := 10000
+	if testing.Short() {
+		cases = 300
+	}
+
+	s := kerneltest.Start(t, kerneltest.Options{})
+	admin := s.Admin(t)
+	var codes []string
+	for _, tn := range s.K.Tenants().List(tenant.ListOptions{}) {
+		codes = append(codes, tn.Code)
+	}
+	pick := func() string { return codes[rng.IntN(len(codes))] }
+
+	// Two roles: one reads the tree, one reads Module resources.
+	roles := "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: tree}\nspec: {permissions: [{resources: [tenants], actions: [read]}]}\n" +
+		"---\napiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: modules}\nspec: {permissions: [{resources: [Module], actions: [read]}]}\n"
+	var docs []string
+	placed := map[string]bool{}
+	for i := range 15 {
+		key := fmt.Sprintf("%q, name: m%d", pick(), i%4)
+		if !placed[key] {
+			placed[key] = true
+			docs = append(docs, "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: "+key+"}\nspec: {enabled: true}\n")
+		}
+	}
+	type grant struct{ role, tenant string }
+	users := map[string][]grant{}
+	for u := range 6 {
+		name := fmt.Sprintf("user%d", u)
+		s.MustDo(t, admin, `mutation($u:String!){createUser(input:{username:$u,password:"password-123",homeTenant:"230000"}){id}}`, map[string]any{"u": name})
+		for b := range rng.IntN(3) {
+			g := grant{role: []string{"tree", "modules"}[rng.IntN(2)], tenant: pick()}
+			users[name] = append(users[name], g)
+			docs = append(docs, fmt.Sprintf("apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: %q, name: %s-%d}\nspec: {role: %s, subjects: [{kind: User, name: %s}]}\n", g.tenant, name, b, g.role, name))
+		}
+	}
+	if r := s.Apply(t, admin, roles+"---\n"+strings.Join(docs, "---\n")); len(r.Errors) > 0 {
+		t.Fatalf("fixture: %s", r.Body)
+	}
+	tokens := map[string]string{}
+	for u := range 6 {
+		name := fmt.Sprintf("user%d", u)
+		tokens[name] = s.Login(t, name, "password-123")
+	}
+	may := func(user, role, code string) bool {
+		for _, g := range users[user] {
+			if g.role == role && s.K.Tenants().IsWithin(code, g.tenant) {
+				return true
+			}
+		}
+		return false
+	}
+
+	for i := range cases {
+		user := fmt.Sprintf("user%d", rng.IntN(6))
+		code := pick()
+		var query, role string
+		switch rng.IntN(4) {
+		case 0:
+			query, role = fmt.Sprintf(`{tenant(code:%q){code parent{code} children{code} ancestors{code}}}`, code), "tree"
+		case 1:
+			query, role = `{tenants(first:500){nodes{code}}}`, "tree"
+		case 2:
+			query, role = fmt.Sprintf(`{resources(kind:"Module",tenant:%q,subtree:true,first:500){nodes{tenant name}}}`, code), "modules"
+		default:
+			query, role = fmt.Sprintf(`{effectiveResource(kind:"Module",tenant:%q,name:"m%d"){tenant layers}}`, code, rng.IntN(4)), "modules"
+		}
+		r := s.Do(t, tokens[user], query, nil)
+		fail := func(why string) {
+			t.Fatalf("case %d (seed %d): %s as %s (grants %v): %s\n%s", i, seed, query, user, users[user], why, r.Body)
+		}
+		asked := !strings.HasPrefix(query, "{tenants(")
+		switch {
+		case asked && r.Code() == "FORBIDDEN":
+			if may(user, role, code) {
+				fail("refused although permitted")
+			}
+			continue
+		case asked && r.Code() == "NOT_FOUND" && strings.HasPrefix(query, "{effectiveResource"):
+			if !may(user, role, code) {
+				fail("NOT_FOUND leaks existence where FORBIDDEN was due")
+			}
+			continue
+		case r.Code() != "":
+			fail("unexpected error")
+		case asked && !may(user, role, code):
+			fail("answered although not permitted")
+		}
+		for _, c := range collect(r.Data, "code") {
+			if !may(user, "tree", c) {
+				fail("tenant " + c + " is outside the permitted subtrees")
+			}
+		}
+		for _, c := range append(collect(r.Data, "tenant"), collect(r.Data, "layers")...) {
+			if !may(user, "modules", c) && !may(user, "modules", code) {
+				fail("resource of " + c + " is outside the permitted subtrees")
+			}
+		}
+	}
+}
+
+// collect gathers every string under key at any depth of v (lists of strings too).
+func collect(v any, key string) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			if k == key {
+				switch e := e.(type) {
+				case string:
+					out = append(out, e)
+				case []any:
+					for _, s := range e {
+						if s, ok := s.(string); ok {
+							out = append(out, s)
+						}
+					}
+				}
+			}
+			out = append(out, collect(e, key)...)
+		}
+	case []any:
+		for _, e := range v {
+			out = append(out, collect(e, key)...)
+		}
+	}
+	return out
+}
