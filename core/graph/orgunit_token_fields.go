@@ -124,10 +124,7 @@ func (g *Graph) tokenFields(q, m graphql.Fields) {
 			if hours < 0 {
 				return nil, apierr.Invalid("invalid token", []apierr.FieldError{{Path: "expiresInHours", Message: "must not be negative"}})
 			}
-			var scopes []string
-			for _, s := range listArg(p.Args, "scopes") {
-				scopes = append(scopes, s)
-			}
+			scopes := listArg(p.Args, "scopes")
 			secret, tok, err := g.svc.Identity.CreateToken(p.Context, c.Principal.Username, c.Principal.UserID, identity.TokenInput{
 				Name: strArg(p.Args, "name"), Tenant: tc, Scopes: scopes, TTL: time.Duration(hours) * time.Hour,
 			})
