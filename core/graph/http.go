@@ -149,9 +149,27 @@ func (g *Graph) execute(ctx context.Context, req Request, readOnly bool) *graphq
 	if readOnly && hasMutation(doc, req.OperationName) {
 		return &graphql.Result{Errors: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "mutations need POST"))}}
 	}
-	return graphql.Execute(graphql.ExecuteParams{
+	res := graphql.Execute(graphql.ExecuteParams{
 		Schema: g.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 	})
+	codeErrors(res)
+	return res
+}
+
+// codeErrors gives a code to the errors graphql-go raises itself: before execution
+// (variables that do not fit their types) they are the caller's; during it (a null
+// in a non-null field) they are ours.
+func codeErrors(res *graphql.Result) {
+	for i, e := range res.Errors {
+		if _, ok := e.Extensions["code"]; ok {
+			continue
+		}
+		code := apierr.Internal
+		if res.Data == nil {
+			code = apierr.ValidationFailed
+		}
+		res.Errors[i].Extensions = map[string]any{"code": string(code)}
+	}
 }
 
 // prepare parses and validates a query once per text; later calls hit the cache.

@@ -1,7 +1,9 @@
 package kernel_test
 
 import (
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -116,7 +118,10 @@ func fixture(t *testing.T, s *kerneltest.Server) map[string]string {
 func TestAPI(t *testing.T) {
 	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
 		tokens := fixture(t, s)
+		tokens["forged"] = "gds_forged-token-that-was-never-issued"
 		runScenarios(t, s, tokens, []scenario{
+			{name: "a forged token is refused, not treated as anonymous", as: "forged", query: `{me{username}}`,
+				status: http.StatusUnauthorized, code: "UNAUTHENTICATED"},
 			{name: "login with a wrong password", query: `mutation{login(username:"admin",password:"nope-nope"){token}}`,
 				code: "UNAUTHENTICATED", contains: []string{"invalid username or password"}},
 			{name: "login of an unknown user says the same", query: `mutation{login(username:"nobody",password:"nope-nope"){token}}`,
@@ -220,4 +225,47 @@ func TestTreeAnswersFollowChanges(t *testing.T) {
 	if r := s.Do(t, tokens["daoli"], q, nil); !strings.Contains(r.Body, "230102002") {
 		t.Fatalf("a new tenant shows at once: %s", r.Body)
 	}
+}
+
+// TestBadRequests sends what no client should: each gets a clear, coded error.
+func TestBadRequests(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	admin := s.Admin(t)
+	big := `{"query":"{me{username}}","variables":{"x":"` + strings.Repeat("x", 5<<20) + `"}}`
+	for _, c := range []struct {
+		name   string
+		body   string
+		status int
+		code   string
+	}{
+		{"oversized body", big, http.StatusRequestEntityTooLarge, "BAD_REQUEST"},
+		{"not JSON", `query { me }`, http.StatusBadRequest, "BAD_REQUEST"},
+		{"unknown request field", `{"query":"{me{username}}","extra":1}`, http.StatusBadRequest, "BAD_REQUEST"},
+		{"empty query", `{"query":"  "}`, http.StatusBadRequest, "BAD_REQUEST"},
+		{"variables of the wrong type", `{"query":"query($f:Int){tenants(first:$f){totalCount}}","variables":{"f":"many"}}`, http.StatusOK, "VALIDATION_FAILED"},
+		{"a required variable missing", `{"query":"query($c:String!){tenant(code:$c){code}}"}`, http.StatusOK, "VALIDATION_FAILED"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.Post(t, admin, []byte(c.body))
+			if r.Status != c.status || r.Code() != c.code {
+				t.Fatalf("got %d %q, want %d %q: %.300s", r.Status, r.Code(), c.status, c.code, r.Body)
+			}
+		})
+	}
+	t.Run("mutations need POST", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/graphql?query="+url.QueryEscape(`mutation{logout}`), nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if !strings.Contains(string(b), "mutations need POST") {
+			t.Fatalf("GET mutation: %s", b)
+		}
+		if r := s.Do(t, admin, `{me{username}}`, nil); r.Code() != "" {
+			t.Fatalf("the session must still be alive: %s", r.Body)
+		}
+	})
 }
