@@ -35,15 +35,21 @@ func credentialsPath() (string, error) {
 	return filepath.Join(dir, "gdbos", "credentials.json"), nil
 }
 
-func loadCredentials() credentials {
+// loadCredentials reads the saved credentials; server, when set, overrides
+// $GDBOS_SERVER, which overrides the saved server.
+func loadCredentials(server string) credentials {
 	var c credentials
 	if p, err := credentialsPath(); err == nil {
 		if b, err := os.ReadFile(p); err == nil {
 			_ = json.Unmarshal(b, &c) // a broken file means: not signed in
 		}
 	}
-	if v := os.Getenv("GDBOS_SERVER"); v != "" {
-		c.Server = v
+	if server == "" {
+		server = os.Getenv("GDBOS_SERVER")
+	}
+	if server != "" && strings.TrimRight(server, "/") != strings.TrimRight(c.Server, "/") {
+		// The saved token was issued by another server: never send it elsewhere.
+		c = credentials{Server: server}
 	}
 	if v := os.Getenv("GDBOS_TOKEN"); v != "" {
 		c.Token = v
@@ -74,10 +80,8 @@ type client struct {
 }
 
 func newClient(cmd *cobra.Command) *client {
-	c := loadCredentials()
-	if s, _ := cmd.Flags().GetString("server"); s != "" {
-		c.Server = s
-	}
+	s, _ := cmd.Flags().GetString("server")
+	c := loadCredentials(s)
 	return &client{server: strings.TrimRight(c.Server, "/"), token: c.Token, http: &http.Client{Timeout: 5 * time.Minute}}
 }
 

@@ -17,6 +17,7 @@ func newLoginCmd() *cobra.Command {
 		Long:  "Sign in. The password comes from --password, $GDBOS_PASSWORD or standard input.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c := newClient(cmd)
+			c.token = "" // a stale saved token must not stop a new sign-in
 			if password == "" {
 				password = os.Getenv("GDBOS_PASSWORD")
 			}
