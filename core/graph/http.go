@@ -190,7 +190,13 @@ func (g *Graph) parseAndValidate(query string) prepared {
 	if depth := maxDepth(doc); depth > g.limits.MaxDepth {
 		return prepared{errs: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "query is %d levels deep; at most %d allowed", depth, g.limits.MaxDepth))}}
 	}
-	vr := graphql.ValidateDocument(&g.schema, doc, nil)
+	if name := untypedVariable(doc); name != "" {
+		return prepared{errs: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "variable $%s has no type", name))}}
+	}
+	vr, ok := g.validate(doc)
+	if !ok {
+		return prepared{errs: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "the query could not be validated"))}}
+	}
 	if !vr.IsValid {
 		for i := range vr.Errors {
 			vr.Errors[i].Extensions = map[string]any{"code": string(apierr.ValidationFailed)}
@@ -198,6 +204,36 @@ func (g *Graph) parseAndValidate(query string) prepared {
 		return prepared{errs: vr.Errors}
 	}
 	return prepared{doc: doc}
+}
+
+// validate runs graphql-go's validation, which has crashed on documents its own
+// parser accepted: a crash is reported as a bad request, never a dead server.
+func (g *Graph) validate(doc *ast.Document) (vr graphql.ValidationResult, ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			g.log.Warn("graphql validation panicked", slog.Any("panic", v))
+			ok = false
+		}
+	}()
+	return graphql.ValidateDocument(&g.schema, doc, nil), true
+}
+
+// untypedVariable names a variable declared without a type (graphql-go's parser
+// accepts "query($a:)"), or returns "".
+func untypedVariable(doc *ast.Document) string {
+	for _, d := range doc.Definitions {
+		if od, ok := d.(*ast.OperationDefinition); ok {
+			for _, v := range od.VariableDefinitions {
+				if v.Type == nil {
+					if v.Variable != nil && v.Variable.Name != nil {
+						return v.Variable.Name.Value
+					}
+					return "?"
+				}
+			}
+		}
+	}
+	return ""
 }
 
 func withCode(err error, code apierr.Code) error {
