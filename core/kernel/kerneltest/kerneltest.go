@@ -51,15 +51,24 @@ type Options struct {
 // Dialects runs fn on a demo kernel over SQLite and, when configured, PostgreSQL.
 func Dialects(t *testing.T, opts Options, fn func(t *testing.T, s *Server)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, opts)) })
+	DialectOptions(t, func(t *testing.T, o Options) {
+		o.Modules = opts.Modules
+		fn(t, Start(t, o))
+	})
+}
+
+// DialectOptions runs fn once per database with options that select it (a fresh
+// PostgreSQL database when GDBOS_TEST_POSTGRES is set), for tests that build their
+// kernels themselves.
+func DialectOptions(t *testing.T, fn func(t *testing.T, opts Options)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, Options{DataDir: t.TempDir()}) })
 	t.Run("postgres", func(t *testing.T) {
 		dsn := os.Getenv(storetest.EnvPostgres)
 		if dsn == "" {
 			t.Skip("set " + storetest.EnvPostgres + "=postgres://… to run the PostgreSQL half of this test")
 		}
-		o := opts
-		o.DatabaseURL = storetest.NewPostgresDB(t, dsn)
-		fn(t, Start(t, o))
+		fn(t, Options{DatabaseURL: storetest.NewPostgresDB(t, dsn)})
 	})
 }
 
