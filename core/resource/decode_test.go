@@ -54,7 +54,7 @@ status: {}
 			[]string{"document 2: /kind: must be a string", "document 2: /locks: must be a list of strings", "document 2: /metadata/updatedAt: must be a time like 2006-01-02T15:04:05Z", "document 2: /metadata/version: must be a whole number"}},
 		{"not an object", "- 1\n---\n42\n", []string{"document 1: /0: must be an object", "document 2: /: must be an object"}},
 		{"bad yaml", "kind: [\n", []string{"document 1: "}},
-		{"duplicate key", "kind: a\nkind: b\n", []string{"document 1: "}},
+		{"duplicate key", "kind: a\nkind: b\n", []string{"document 1: /kind: duplicate key"}},
 		{"spec not an object", "spec: [1]\n", []string{"document 1: /spec: must be an object"}},
 	}
 	for _, tc := range cases {
@@ -107,7 +107,8 @@ func TestEncodeYAMLRoundTrip(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, seed := range []string{twoDocs, "", "---\n---\n", "[1, {}]", "kind: [\n", "--- {kind: Item}\n", "metadata: {updatedAt: 2026-01-01T00:00:00Z, version: 2}\n"} {
+	for _, seed := range []string{twoDocs, "", "---\n---\n", "[1, {}]", "kind: [\n", "--- {kind: Item}\n", "metadata: {updatedAt: 2026-01-01T00:00:00Z, version: 2}\n",
+		"spec: {on: no, y: NO, n: [yes, off, 0x1F, 1e3, '0123', ~, '~']}\n", "spec: {d: &d {a: 1}, m: {<<: *d, b: 2}}\n"} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -118,8 +119,24 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		if _, err := EncodeYAML(objs); err != nil {
+		b, err := EncodeYAML(objs)
+		if err != nil {
 			t.Fatalf("EncodeYAML: %v", err)
+		}
+		back, err := Decode(b)
+		if err != nil {
+			t.Fatalf("Decode(EncodeYAML(objs)): %v\n%s", err, b)
+		}
+		if len(back) != len(objs) {
+			t.Fatalf("round trip: %d objects, want %d\n%s", len(back), len(objs), b)
+		}
+		for i := range objs {
+			if !equalValue(objs[i].Spec, back[i].Spec) || objs[i].Metadata.Name != back[i].Metadata.Name {
+				t.Fatalf("round trip of object %d:\n got %#v\nwant %#v\n%s", i, back[i], objs[i], b)
+			}
+		}
+		if again, err := EncodeYAML(back); err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("encoding is not stable (%v):\n%s\n%s", err, b, again)
 		}
 	})
 }
