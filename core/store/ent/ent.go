@@ -13,7 +13,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/gdbos/gdbos/core/store/ent/apitoken"
+	"github.com/gdbos/gdbos/core/store/ent/approval"
 	"github.com/gdbos/gdbos/core/store/ent/auditentry"
+	"github.com/gdbos/gdbos/core/store/ent/externalidentity"
 	"github.com/gdbos/gdbos/core/store/ent/membership"
 	"github.com/gdbos/gdbos/core/store/ent/orgunit"
 	"github.com/gdbos/gdbos/core/store/ent/outboxevent"
@@ -82,16 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:        apitoken.ValidColumn,
-			auditentry.Table:      auditentry.ValidColumn,
-			membership.Table:      membership.ValidColumn,
-			orgunit.Table:         orgunit.ValidColumn,
-			outboxevent.Table:     outboxevent.ValidColumn,
-			resource.Table:        resource.ValidColumn,
-			resourceversion.Table: resourceversion.ValidColumn,
-			session.Table:         session.ValidColumn,
-			tenant.Table:          tenant.ValidColumn,
-			user.Table:            user.ValidColumn,
+			apitoken.Table:         apitoken.ValidColumn,
+			approval.Table:         approval.ValidColumn,
+			auditentry.Table:       auditentry.ValidColumn,
+			externalidentity.Table: externalidentity.ValidColumn,
+			membership.Table:       membership.ValidColumn,
+			orgunit.Table:          orgunit.ValidColumn,
+			outboxevent.Table:      outboxevent.ValidColumn,
+			resource.Table:         resource.ValidColumn,
+			resourceversion.Table:  resourceversion.ValidColumn,
+			session.Table:          session.ValidColumn,
+			tenant.Table:           tenant.ValidColumn,
+			user.Table:             user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

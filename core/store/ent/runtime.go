@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/gdbos/gdbos/core/store/ent/apitoken"
+	"github.com/gdbos/gdbos/core/store/ent/approval"
 	"github.com/gdbos/gdbos/core/store/ent/auditentry"
+	"github.com/gdbos/gdbos/core/store/ent/externalidentity"
 	"github.com/gdbos/gdbos/core/store/ent/membership"
 	"github.com/gdbos/gdbos/core/store/ent/orgunit"
 	"github.com/gdbos/gdbos/core/store/ent/outboxevent"
@@ -40,6 +42,20 @@ func init() {
 	apitokenDescCreatedAt := apitokenFields[5].Descriptor()
 	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
 	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	approvalFields := schema.Approval{}.Fields()
+	_ = approvalFields
+	// approvalDescAction is the schema descriptor for action field.
+	approvalDescAction := approvalFields[0].Descriptor()
+	// approval.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	approval.ActionValidator = approvalDescAction.Validators[0].(func(string) error)
+	// approvalDescApprover is the schema descriptor for approver field.
+	approvalDescApprover := approvalFields[1].Descriptor()
+	// approval.ApproverValidator is a validator for the "approver" field. It is called by the builders before save.
+	approval.ApproverValidator = approvalDescApprover.Validators[0].(func(string) error)
+	// approvalDescCreatedAt is the schema descriptor for created_at field.
+	approvalDescCreatedAt := approvalFields[2].Descriptor()
+	// approval.DefaultCreatedAt holds the default value on creation for the created_at field.
+	approval.DefaultCreatedAt = approvalDescCreatedAt.Default.(func() time.Time)
 	auditentryFields := schema.AuditEntry{}.Fields()
 	_ = auditentryFields
 	// auditentryDescActor is the schema descriptor for actor field.
@@ -66,6 +82,20 @@ func init() {
 	auditentryDescDetail := auditentryFields[7].Descriptor()
 	// auditentry.DefaultDetail holds the default value on creation for the detail field.
 	auditentry.DefaultDetail = auditentryDescDetail.Default.(string)
+	externalidentityFields := schema.ExternalIdentity{}.Fields()
+	_ = externalidentityFields
+	// externalidentityDescProvider is the schema descriptor for provider field.
+	externalidentityDescProvider := externalidentityFields[0].Descriptor()
+	// externalidentity.ProviderValidator is a validator for the "provider" field. It is called by the builders before save.
+	externalidentity.ProviderValidator = externalidentityDescProvider.Validators[0].(func(string) error)
+	// externalidentityDescSubject is the schema descriptor for subject field.
+	externalidentityDescSubject := externalidentityFields[1].Descriptor()
+	// externalidentity.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	externalidentity.SubjectValidator = externalidentityDescSubject.Validators[0].(func(string) error)
+	// externalidentityDescCreatedAt is the schema descriptor for created_at field.
+	externalidentityDescCreatedAt := externalidentityFields[4].Descriptor()
+	// externalidentity.DefaultCreatedAt holds the default value on creation for the created_at field.
+	externalidentity.DefaultCreatedAt = externalidentityDescCreatedAt.Default.(func() time.Time)
 	membershipFields := schema.Membership{}.Fields()
 	_ = membershipFields
 	// membershipDescTitle is the schema descriptor for title field.
@@ -270,20 +300,32 @@ func init() {
 	userDescHomeTenant := userFields[3].Descriptor()
 	// user.DefaultHomeTenant holds the default value on creation for the home_tenant field.
 	user.DefaultHomeTenant = userDescHomeTenant.Default.(string)
+	// userDescHomePath is the schema descriptor for home_path field.
+	userDescHomePath := userFields[4].Descriptor()
+	// user.DefaultHomePath holds the default value on creation for the home_path field.
+	user.DefaultHomePath = userDescHomePath.Default.(string)
+	// userDescPhone is the schema descriptor for phone field.
+	userDescPhone := userFields[5].Descriptor()
+	// user.DefaultPhone holds the default value on creation for the phone field.
+	user.DefaultPhone = userDescPhone.Default.(string)
+	// userDescIDNumber is the schema descriptor for id_number field.
+	userDescIDNumber := userFields[6].Descriptor()
+	// user.DefaultIDNumber holds the default value on creation for the id_number field.
+	user.DefaultIDNumber = userDescIDNumber.Default.(string)
 	// userDescSuperadmin is the schema descriptor for superadmin field.
-	userDescSuperadmin := userFields[4].Descriptor()
+	userDescSuperadmin := userFields[7].Descriptor()
 	// user.DefaultSuperadmin holds the default value on creation for the superadmin field.
 	user.DefaultSuperadmin = userDescSuperadmin.Default.(bool)
 	// userDescDisabled is the schema descriptor for disabled field.
-	userDescDisabled := userFields[5].Descriptor()
+	userDescDisabled := userFields[8].Descriptor()
 	// user.DefaultDisabled holds the default value on creation for the disabled field.
 	user.DefaultDisabled = userDescDisabled.Default.(bool)
 	// userDescCreatedAt is the schema descriptor for created_at field.
-	userDescCreatedAt := userFields[6].Descriptor()
+	userDescCreatedAt := userFields[9].Descriptor()
 	// user.DefaultCreatedAt holds the default value on creation for the created_at field.
 	user.DefaultCreatedAt = userDescCreatedAt.Default.(func() time.Time)
 	// userDescUpdatedAt is the schema descriptor for updated_at field.
-	userDescUpdatedAt := userFields[7].Descriptor()
+	userDescUpdatedAt := userFields[10].Descriptor()
 	// user.DefaultUpdatedAt holds the default value on creation for the updated_at field.
 	user.DefaultUpdatedAt = userDescUpdatedAt.Default.(func() time.Time)
 	// user.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.

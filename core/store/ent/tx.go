@@ -16,8 +16,12 @@ type Tx struct {
 	config
 	// APIToken is the client for interacting with the APIToken builders.
 	APIToken *APITokenClient
+	// Approval is the client for interacting with the Approval builders.
+	Approval *ApprovalClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
+	// ExternalIdentity is the client for interacting with the ExternalIdentity builders.
+	ExternalIdentity *ExternalIdentityClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
 	// OrgUnit is the client for interacting with the OrgUnit builders.
@@ -166,7 +170,9 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
+	tx.Approval = NewApprovalClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
+	tx.ExternalIdentity = NewExternalIdentityClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.OrgUnit = NewOrgUnitClient(tx.config)
 	tx.OutboxEvent = NewOutboxEventClient(tx.config)

@@ -25,6 +25,12 @@ type User struct {
 	PasswordHash string `json:"-"`
 	// HomeTenant holds the value of the "home_tenant" field.
 	HomeTenant string `json:"home_tenant,omitempty"`
+	// HomePath holds the value of the "home_path" field.
+	HomePath string `json:"home_path,omitempty"`
+	// Phone holds the value of the "phone" field.
+	Phone string `json:"phone,omitempty"`
+	// IDNumber holds the value of the "id_number" field.
+	IDNumber string `json:"id_number,omitempty"`
 	// Superadmin holds the value of the "superadmin" field.
 	Superadmin bool `json:"superadmin,omitempty"`
 	// Disabled holds the value of the "disabled" field.
@@ -45,7 +51,7 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case user.FieldID:
 			values[i] = new(sql.NullInt64)
-		case user.FieldUsername, user.FieldDisplayName, user.FieldPasswordHash, user.FieldHomeTenant:
+		case user.FieldUsername, user.FieldDisplayName, user.FieldPasswordHash, user.FieldHomeTenant, user.FieldHomePath, user.FieldPhone, user.FieldIDNumber:
 			values[i] = new(sql.NullString)
 		case user.FieldCreatedAt, user.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -93,6 +99,24 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field home_tenant", values[i])
 			} else if value.Valid {
 				_m.HomeTenant = value.String
+			}
+		case user.FieldHomePath:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field home_path", values[i])
+			} else if value.Valid {
+				_m.HomePath = value.String
+			}
+		case user.FieldPhone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field phone", values[i])
+			} else if value.Valid {
+				_m.Phone = value.String
+			}
+		case user.FieldIDNumber:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field id_number", values[i])
+			} else if value.Valid {
+				_m.IDNumber = value.String
 			}
 		case user.FieldSuperadmin:
 			if value, ok := values[i].(*sql.NullBool); !ok {
@@ -164,6 +188,15 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("home_tenant=")
 	builder.WriteString(_m.HomeTenant)
+	builder.WriteString(", ")
+	builder.WriteString("home_path=")
+	builder.WriteString(_m.HomePath)
+	builder.WriteString(", ")
+	builder.WriteString("phone=")
+	builder.WriteString(_m.Phone)
+	builder.WriteString(", ")
+	builder.WriteString("id_number=")
+	builder.WriteString(_m.IDNumber)
 	builder.WriteString(", ")
 	builder.WriteString("superadmin=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Superadmin))

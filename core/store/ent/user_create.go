@@ -70,6 +70,48 @@ func (_c *UserCreate) SetNillableHomeTenant(v *string) *UserCreate {
 	return _c
 }
 
+// SetHomePath sets the "home_path" field.
+func (_c *UserCreate) SetHomePath(v string) *UserCreate {
+	_c.mutation.SetHomePath(v)
+	return _c
+}
+
+// SetNillableHomePath sets the "home_path" field if the given value is not nil.
+func (_c *UserCreate) SetNillableHomePath(v *string) *UserCreate {
+	if v != nil {
+		_c.SetHomePath(*v)
+	}
+	return _c
+}
+
+// SetPhone sets the "phone" field.
+func (_c *UserCreate) SetPhone(v string) *UserCreate {
+	_c.mutation.SetPhone(v)
+	return _c
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_c *UserCreate) SetNillablePhone(v *string) *UserCreate {
+	if v != nil {
+		_c.SetPhone(*v)
+	}
+	return _c
+}
+
+// SetIDNumber sets the "id_number" field.
+func (_c *UserCreate) SetIDNumber(v string) *UserCreate {
+	_c.mutation.SetIDNumber(v)
+	return _c
+}
+
+// SetNillableIDNumber sets the "id_number" field if the given value is not nil.
+func (_c *UserCreate) SetNillableIDNumber(v *string) *UserCreate {
+	if v != nil {
+		_c.SetIDNumber(*v)
+	}
+	return _c
+}
+
 // SetSuperadmin sets the "superadmin" field.
 func (_c *UserCreate) SetSuperadmin(v bool) *UserCreate {
 	_c.mutation.SetSuperadmin(v)
@@ -173,6 +215,18 @@ func (_c *UserCreate) defaults() {
 		v := user.DefaultHomeTenant
 		_c.mutation.SetHomeTenant(v)
 	}
+	if _, ok := _c.mutation.HomePath(); !ok {
+		v := user.DefaultHomePath
+		_c.mutation.SetHomePath(v)
+	}
+	if _, ok := _c.mutation.Phone(); !ok {
+		v := user.DefaultPhone
+		_c.mutation.SetPhone(v)
+	}
+	if _, ok := _c.mutation.IDNumber(); !ok {
+		v := user.DefaultIDNumber
+		_c.mutation.SetIDNumber(v)
+	}
 	if _, ok := _c.mutation.Superadmin(); !ok {
 		v := user.DefaultSuperadmin
 		_c.mutation.SetSuperadmin(v)
@@ -209,6 +263,15 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.HomeTenant(); !ok {
 		return &ValidationError{Name: "home_tenant", err: errors.New(`ent: missing required field "User.home_tenant"`)}
+	}
+	if _, ok := _c.mutation.HomePath(); !ok {
+		return &ValidationError{Name: "home_path", err: errors.New(`ent: missing required field "User.home_path"`)}
+	}
+	if _, ok := _c.mutation.Phone(); !ok {
+		return &ValidationError{Name: "phone", err: errors.New(`ent: missing required field "User.phone"`)}
+	}
+	if _, ok := _c.mutation.IDNumber(); !ok {
+		return &ValidationError{Name: "id_number", err: errors.New(`ent: missing required field "User.id_number"`)}
 	}
 	if _, ok := _c.mutation.Superadmin(); !ok {
 		return &ValidationError{Name: "superadmin", err: errors.New(`ent: missing required field "User.superadmin"`)}
@@ -264,6 +327,18 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.HomeTenant(); ok {
 		_spec.SetField(user.FieldHomeTenant, field.TypeString, value)
 		_node.HomeTenant = value
+	}
+	if value, ok := _c.mutation.HomePath(); ok {
+		_spec.SetField(user.FieldHomePath, field.TypeString, value)
+		_node.HomePath = value
+	}
+	if value, ok := _c.mutation.Phone(); ok {
+		_spec.SetField(user.FieldPhone, field.TypeString, value)
+		_node.Phone = value
+	}
+	if value, ok := _c.mutation.IDNumber(); ok {
+		_spec.SetField(user.FieldIDNumber, field.TypeString, value)
+		_node.IDNumber = value
 	}
 	if value, ok := _c.mutation.Superadmin(); ok {
 		_spec.SetField(user.FieldSuperadmin, field.TypeBool, value)
@@ -378,6 +453,42 @@ func (u *UserUpsert) SetHomeTenant(v string) *UserUpsert {
 // UpdateHomeTenant sets the "home_tenant" field to the value that was provided on create.
 func (u *UserUpsert) UpdateHomeTenant() *UserUpsert {
 	u.SetExcluded(user.FieldHomeTenant)
+	return u
+}
+
+// SetHomePath sets the "home_path" field.
+func (u *UserUpsert) SetHomePath(v string) *UserUpsert {
+	u.Set(user.FieldHomePath, v)
+	return u
+}
+
+// UpdateHomePath sets the "home_path" field to the value that was provided on create.
+func (u *UserUpsert) UpdateHomePath() *UserUpsert {
+	u.SetExcluded(user.FieldHomePath)
+	return u
+}
+
+// SetPhone sets the "phone" field.
+func (u *UserUpsert) SetPhone(v string) *UserUpsert {
+	u.Set(user.FieldPhone, v)
+	return u
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *UserUpsert) UpdatePhone() *UserUpsert {
+	u.SetExcluded(user.FieldPhone)
+	return u
+}
+
+// SetIDNumber sets the "id_number" field.
+func (u *UserUpsert) SetIDNumber(v string) *UserUpsert {
+	u.Set(user.FieldIDNumber, v)
+	return u
+}
+
+// UpdateIDNumber sets the "id_number" field to the value that was provided on create.
+func (u *UserUpsert) UpdateIDNumber() *UserUpsert {
+	u.SetExcluded(user.FieldIDNumber)
 	return u
 }
 
@@ -515,6 +626,48 @@ func (u *UserUpsertOne) SetHomeTenant(v string) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateHomeTenant() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateHomeTenant()
+	})
+}
+
+// SetHomePath sets the "home_path" field.
+func (u *UserUpsertOne) SetHomePath(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetHomePath(v)
+	})
+}
+
+// UpdateHomePath sets the "home_path" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateHomePath() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateHomePath()
+	})
+}
+
+// SetPhone sets the "phone" field.
+func (u *UserUpsertOne) SetPhone(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetPhone(v)
+	})
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdatePhone() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdatePhone()
+	})
+}
+
+// SetIDNumber sets the "id_number" field.
+func (u *UserUpsertOne) SetIDNumber(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetIDNumber(v)
+	})
+}
+
+// UpdateIDNumber sets the "id_number" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateIDNumber() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateIDNumber()
 	})
 }
 
@@ -824,6 +977,48 @@ func (u *UserUpsertBulk) SetHomeTenant(v string) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateHomeTenant() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateHomeTenant()
+	})
+}
+
+// SetHomePath sets the "home_path" field.
+func (u *UserUpsertBulk) SetHomePath(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetHomePath(v)
+	})
+}
+
+// UpdateHomePath sets the "home_path" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateHomePath() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateHomePath()
+	})
+}
+
+// SetPhone sets the "phone" field.
+func (u *UserUpsertBulk) SetPhone(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetPhone(v)
+	})
+}
+
+// UpdatePhone sets the "phone" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdatePhone() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdatePhone()
+	})
+}
+
+// SetIDNumber sets the "id_number" field.
+func (u *UserUpsertBulk) SetIDNumber(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetIDNumber(v)
+	})
+}
+
+// UpdateIDNumber sets the "id_number" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateIDNumber() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateIDNumber()
 	})
 }
 

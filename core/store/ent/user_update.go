@@ -84,6 +84,48 @@ func (_u *UserUpdate) SetNillableHomeTenant(v *string) *UserUpdate {
 	return _u
 }
 
+// SetHomePath sets the "home_path" field.
+func (_u *UserUpdate) SetHomePath(v string) *UserUpdate {
+	_u.mutation.SetHomePath(v)
+	return _u
+}
+
+// SetNillableHomePath sets the "home_path" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableHomePath(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetHomePath(*v)
+	}
+	return _u
+}
+
+// SetPhone sets the "phone" field.
+func (_u *UserUpdate) SetPhone(v string) *UserUpdate {
+	_u.mutation.SetPhone(v)
+	return _u
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_u *UserUpdate) SetNillablePhone(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetPhone(*v)
+	}
+	return _u
+}
+
+// SetIDNumber sets the "id_number" field.
+func (_u *UserUpdate) SetIDNumber(v string) *UserUpdate {
+	_u.mutation.SetIDNumber(v)
+	return _u
+}
+
+// SetNillableIDNumber sets the "id_number" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableIDNumber(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetIDNumber(*v)
+	}
+	return _u
+}
+
 // SetSuperadmin sets the "superadmin" field.
 func (_u *UserUpdate) SetSuperadmin(v bool) *UserUpdate {
 	_u.mutation.SetSuperadmin(v)
@@ -193,6 +235,15 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.HomeTenant(); ok {
 		_spec.SetField(user.FieldHomeTenant, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.HomePath(); ok {
+		_spec.SetField(user.FieldHomePath, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Phone(); ok {
+		_spec.SetField(user.FieldPhone, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.IDNumber(); ok {
+		_spec.SetField(user.FieldIDNumber, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.Superadmin(); ok {
 		_spec.SetField(user.FieldSuperadmin, field.TypeBool, value)
 	}
@@ -274,6 +325,48 @@ func (_u *UserUpdateOne) SetHomeTenant(v string) *UserUpdateOne {
 func (_u *UserUpdateOne) SetNillableHomeTenant(v *string) *UserUpdateOne {
 	if v != nil {
 		_u.SetHomeTenant(*v)
+	}
+	return _u
+}
+
+// SetHomePath sets the "home_path" field.
+func (_u *UserUpdateOne) SetHomePath(v string) *UserUpdateOne {
+	_u.mutation.SetHomePath(v)
+	return _u
+}
+
+// SetNillableHomePath sets the "home_path" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableHomePath(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetHomePath(*v)
+	}
+	return _u
+}
+
+// SetPhone sets the "phone" field.
+func (_u *UserUpdateOne) SetPhone(v string) *UserUpdateOne {
+	_u.mutation.SetPhone(v)
+	return _u
+}
+
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillablePhone(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetPhone(*v)
+	}
+	return _u
+}
+
+// SetIDNumber sets the "id_number" field.
+func (_u *UserUpdateOne) SetIDNumber(v string) *UserUpdateOne {
+	_u.mutation.SetIDNumber(v)
+	return _u
+}
+
+// SetNillableIDNumber sets the "id_number" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableIDNumber(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetIDNumber(*v)
 	}
 	return _u
 }
@@ -416,6 +509,15 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.HomeTenant(); ok {
 		_spec.SetField(user.FieldHomeTenant, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.HomePath(); ok {
+		_spec.SetField(user.FieldHomePath, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Phone(); ok {
+		_spec.SetField(user.FieldPhone, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.IDNumber(); ok {
+		_spec.SetField(user.FieldIDNumber, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Superadmin(); ok {
 		_spec.SetField(user.FieldSuperadmin, field.TypeBool, value)

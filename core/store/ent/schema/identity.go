@@ -18,11 +18,62 @@ func (User) Fields() []ent.Field {
 		field.String("display_name").Default(""),
 		field.String("password_hash").Sensitive().Default(""),
 		field.String("home_tenant").Default(""),
+		// home_path is the home tenant's materialised path, so that row policies on
+		// users compile to an indexed prefix test in SQL.
+		field.String("home_path").Default(""),
+		// phone and id_number are personal data: masked unless the reader may unmask.
+		field.String("phone").Default(""),
+		field.String("id_number").Default(""),
 		field.Bool("superadmin").Default(false),
 		field.Bool("disabled").Default(false),
 		field.Time("created_at").Default(time.Now).Immutable(),
 		field.Time("updated_at").Default(time.Now).UpdateDefault(time.Now),
 	}
+}
+
+// Indexes of User.
+func (User) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("home_path")}
+}
+
+// ExternalIdentity links a user to an account at an external identity provider
+// (OIDC): the provider's resource name and the subject it asserts.
+type ExternalIdentity struct{ ent.Schema }
+
+// Fields of ExternalIdentity.
+func (ExternalIdentity) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("provider").NotEmpty(),
+		field.String("subject").NotEmpty(),
+		field.Int("user_id"),
+		field.JSON("claims", map[string]any{}).Optional(),
+		field.Time("created_at").Default(time.Now).Immutable(),
+		field.Time("last_login_at").Optional().Nillable(),
+	}
+}
+
+// Indexes of ExternalIdentity.
+func (ExternalIdentity) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("provider", "subject").Unique(), index.Fields("user_id")}
+}
+
+// Approval is one administrator's consent to an action that needs two, such as
+// re-enabling the bootstrap superadmin.
+type Approval struct{ ent.Schema }
+
+// Fields of Approval.
+func (Approval) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("action").NotEmpty(),
+		field.String("approver").NotEmpty(),
+		field.Time("created_at").Default(time.Now).Immutable(),
+		field.Time("consumed_at").Optional().Nillable(),
+	}
+}
+
+// Indexes of Approval.
+func (Approval) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("action", "approver")}
 }
 
 // OrgUnit is a department or street under a tenant; org units form a tree.

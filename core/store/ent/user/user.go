@@ -21,6 +21,12 @@ const (
 	FieldPasswordHash = "password_hash"
 	// FieldHomeTenant holds the string denoting the home_tenant field in the database.
 	FieldHomeTenant = "home_tenant"
+	// FieldHomePath holds the string denoting the home_path field in the database.
+	FieldHomePath = "home_path"
+	// FieldPhone holds the string denoting the phone field in the database.
+	FieldPhone = "phone"
+	// FieldIDNumber holds the string denoting the id_number field in the database.
+	FieldIDNumber = "id_number"
 	// FieldSuperadmin holds the string denoting the superadmin field in the database.
 	FieldSuperadmin = "superadmin"
 	// FieldDisabled holds the string denoting the disabled field in the database.
@@ -40,6 +46,9 @@ var Columns = []string{
 	FieldDisplayName,
 	FieldPasswordHash,
 	FieldHomeTenant,
+	FieldHomePath,
+	FieldPhone,
+	FieldIDNumber,
 	FieldSuperadmin,
 	FieldDisabled,
 	FieldCreatedAt,
@@ -65,6 +74,12 @@ var (
 	DefaultPasswordHash string
 	// DefaultHomeTenant holds the default value on creation for the "home_tenant" field.
 	DefaultHomeTenant string
+	// DefaultHomePath holds the default value on creation for the "home_path" field.
+	DefaultHomePath string
+	// DefaultPhone holds the default value on creation for the "phone" field.
+	DefaultPhone string
+	// DefaultIDNumber holds the default value on creation for the "id_number" field.
+	DefaultIDNumber string
 	// DefaultSuperadmin holds the default value on creation for the "superadmin" field.
 	DefaultSuperadmin bool
 	// DefaultDisabled holds the default value on creation for the "disabled" field.
@@ -103,6 +118,21 @@ func ByPasswordHash(opts ...sql.OrderTermOption) OrderOption {
 // ByHomeTenant orders the results by the home_tenant field.
 func ByHomeTenant(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHomeTenant, opts...).ToFunc()
+}
+
+// ByHomePath orders the results by the home_path field.
+func ByHomePath(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHomePath, opts...).ToFunc()
+}
+
+// ByPhone orders the results by the phone field.
+func ByPhone(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPhone, opts...).ToFunc()
+}
+
+// ByIDNumber orders the results by the id_number field.
+func ByIDNumber(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIDNumber, opts...).ToFunc()
 }
 
 // BySuperadmin orders the results by the superadmin field.

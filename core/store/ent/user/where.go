@@ -74,6 +74,21 @@ func HomeTenant(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldHomeTenant, v))
 }
 
+// HomePath applies equality check predicate on the "home_path" field. It's identical to HomePathEQ.
+func HomePath(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldHomePath, v))
+}
+
+// Phone applies equality check predicate on the "phone" field. It's identical to PhoneEQ.
+func Phone(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPhone, v))
+}
+
+// IDNumber applies equality check predicate on the "id_number" field. It's identical to IDNumberEQ.
+func IDNumber(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldIDNumber, v))
+}
+
 // Superadmin applies equality check predicate on the "superadmin" field. It's identical to SuperadminEQ.
 func Superadmin(v bool) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldSuperadmin, v))
@@ -352,6 +367,201 @@ func HomeTenantEqualFold(v string) predicate.User {
 // HomeTenantContainsFold applies the ContainsFold predicate on the "home_tenant" field.
 func HomeTenantContainsFold(v string) predicate.User {
 	return predicate.User(sql.FieldContainsFold(FieldHomeTenant, v))
+}
+
+// HomePathEQ applies the EQ predicate on the "home_path" field.
+func HomePathEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldHomePath, v))
+}
+
+// HomePathNEQ applies the NEQ predicate on the "home_path" field.
+func HomePathNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldHomePath, v))
+}
+
+// HomePathIn applies the In predicate on the "home_path" field.
+func HomePathIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldHomePath, vs...))
+}
+
+// HomePathNotIn applies the NotIn predicate on the "home_path" field.
+func HomePathNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldHomePath, vs...))
+}
+
+// HomePathGT applies the GT predicate on the "home_path" field.
+func HomePathGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldHomePath, v))
+}
+
+// HomePathGTE applies the GTE predicate on the "home_path" field.
+func HomePathGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldHomePath, v))
+}
+
+// HomePathLT applies the LT predicate on the "home_path" field.
+func HomePathLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldHomePath, v))
+}
+
+// HomePathLTE applies the LTE predicate on the "home_path" field.
+func HomePathLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldHomePath, v))
+}
+
+// HomePathContains applies the Contains predicate on the "home_path" field.
+func HomePathContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldHomePath, v))
+}
+
+// HomePathHasPrefix applies the HasPrefix predicate on the "home_path" field.
+func HomePathHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldHomePath, v))
+}
+
+// HomePathHasSuffix applies the HasSuffix predicate on the "home_path" field.
+func HomePathHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldHomePath, v))
+}
+
+// HomePathEqualFold applies the EqualFold predicate on the "home_path" field.
+func HomePathEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldHomePath, v))
+}
+
+// HomePathContainsFold applies the ContainsFold predicate on the "home_path" field.
+func HomePathContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldHomePath, v))
+}
+
+// PhoneEQ applies the EQ predicate on the "phone" field.
+func PhoneEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldPhone, v))
+}
+
+// PhoneNEQ applies the NEQ predicate on the "phone" field.
+func PhoneNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldPhone, v))
+}
+
+// PhoneIn applies the In predicate on the "phone" field.
+func PhoneIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldPhone, vs...))
+}
+
+// PhoneNotIn applies the NotIn predicate on the "phone" field.
+func PhoneNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldPhone, vs...))
+}
+
+// PhoneGT applies the GT predicate on the "phone" field.
+func PhoneGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldPhone, v))
+}
+
+// PhoneGTE applies the GTE predicate on the "phone" field.
+func PhoneGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldPhone, v))
+}
+
+// PhoneLT applies the LT predicate on the "phone" field.
+func PhoneLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldPhone, v))
+}
+
+// PhoneLTE applies the LTE predicate on the "phone" field.
+func PhoneLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldPhone, v))
+}
+
+// PhoneContains applies the Contains predicate on the "phone" field.
+func PhoneContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldPhone, v))
+}
+
+// PhoneHasPrefix applies the HasPrefix predicate on the "phone" field.
+func PhoneHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldPhone, v))
+}
+
+// PhoneHasSuffix applies the HasSuffix predicate on the "phone" field.
+func PhoneHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldPhone, v))
+}
+
+// PhoneEqualFold applies the EqualFold predicate on the "phone" field.
+func PhoneEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldPhone, v))
+}
+
+// PhoneContainsFold applies the ContainsFold predicate on the "phone" field.
+func PhoneContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldPhone, v))
+}
+
+// IDNumberEQ applies the EQ predicate on the "id_number" field.
+func IDNumberEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldIDNumber, v))
+}
+
+// IDNumberNEQ applies the NEQ predicate on the "id_number" field.
+func IDNumberNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldIDNumber, v))
+}
+
+// IDNumberIn applies the In predicate on the "id_number" field.
+func IDNumberIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldIDNumber, vs...))
+}
+
+// IDNumberNotIn applies the NotIn predicate on the "id_number" field.
+func IDNumberNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldIDNumber, vs...))
+}
+
+// IDNumberGT applies the GT predicate on the "id_number" field.
+func IDNumberGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldIDNumber, v))
+}
+
+// IDNumberGTE applies the GTE predicate on the "id_number" field.
+func IDNumberGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldIDNumber, v))
+}
+
+// IDNumberLT applies the LT predicate on the "id_number" field.
+func IDNumberLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldIDNumber, v))
+}
+
+// IDNumberLTE applies the LTE predicate on the "id_number" field.
+func IDNumberLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldIDNumber, v))
+}
+
+// IDNumberContains applies the Contains predicate on the "id_number" field.
+func IDNumberContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldIDNumber, v))
+}
+
+// IDNumberHasPrefix applies the HasPrefix predicate on the "id_number" field.
+func IDNumberHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldIDNumber, v))
+}
+
+// IDNumberHasSuffix applies the HasSuffix predicate on the "id_number" field.
+func IDNumberHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldIDNumber, v))
+}
+
+// IDNumberEqualFold applies the EqualFold predicate on the "id_number" field.
+func IDNumberEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldIDNumber, v))
+}
+
+// IDNumberContainsFold applies the ContainsFold predicate on the "id_number" field.
+func IDNumberContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldIDNumber, v))
 }
 
 // SuperadminEQ applies the EQ predicate on the "superadmin" field.
