@@ -17,6 +17,8 @@ const (
 	ActionRead   = "read"
 	ActionWrite  = "write"
 	ActionDelete = "delete"
+	// ActionUnmask lets a reader see personal data in the clear.
+	ActionUnmask = "unmask"
 )
 
 // Permission allows one action on one resource kind ("Role", "Module") or API area

@@ -58,14 +58,14 @@ func validateRole(i int, r Role) []error {
 			errs = append(errs, fmt.Errorf("authz: role %s/%s permission %d: on %q must be a kind, an area or *", r.Tenant, r.Name, j, p.On))
 		}
 		if !validAction(p.Action) {
-			errs = append(errs, fmt.Errorf("authz: role %s/%s permission %d: action %q must be read, write, delete or *", r.Tenant, r.Name, j, p.Action))
+			errs = append(errs, fmt.Errorf("authz: role %s/%s permission %d: action %q must be read, write, delete, unmask or *", r.Tenant, r.Name, j, p.Action))
 		}
 	}
 	return errs
 }
 
 func validAction(a string) bool {
-	return a == ActionRead || a == ActionWrite || a == ActionDelete || a == Wildcard
+	return a == ActionRead || a == ActionWrite || a == ActionDelete || a == ActionUnmask || a == Wildcard
 }
 
 func validateBinding(i int, b Binding) []error {

@@ -39,6 +39,9 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now is the clock; default time.Now. Tests move it.
 	Now func() time.Time
+	// TenantPath resolves a home tenant to its path; when set, a user's home tenant
+	// must exist. Without it users have no home path.
+	TenantPath func(code string) (string, bool)
 }
 
 // Service manages users, org units, sessions and API tokens.

@@ -12,14 +12,22 @@ type User struct {
 	Username    string
 	DisplayName string
 	HomeTenant  string
-	Superadmin  bool
-	Disabled    bool
-	CreatedAt   time.Time
+	// HomePath is the home tenant's path, "/230000/230100/…/".
+	HomePath string
+	// Phone and IDNumber are personal data; readers see them masked unless they may
+	// unmask users.
+	Phone      string
+	IDNumber   string
+	Superadmin bool
+	Disabled   bool
+	CreatedAt  time.Time
 }
 
 // UserInput is what CreateUser needs.
 type UserInput struct {
 	Username, DisplayName, Password, HomeTenant string
+	// Phone (mainland mobile) and IDNumber (resident ID, GB 11643) are optional.
+	Phone, IDNumber string
 }
 
 // Principal is who a bearer is: a user through a session or through an API token.
@@ -92,6 +100,7 @@ type TokenInput struct {
 
 func userOf(u *ent.User) User {
 	return User{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, HomeTenant: u.HomeTenant,
+		HomePath: u.HomePath, Phone: u.Phone, IDNumber: u.IDNumber,
 		Superadmin: u.Superadmin, Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC()}
 }
 

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"regexp"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/gdbos/gdbos/core/apierr"
+	"github.com/gdbos/gdbos/core/stdcode"
 	"github.com/gdbos/gdbos/core/store"
 	"github.com/gdbos/gdbos/core/store/ent"
 	"github.com/gdbos/gdbos/core/store/ent/predicate"
@@ -29,7 +32,8 @@ func (s *Service) CreateUser(ctx context.Context, actor string, in UserInput) (U
 }
 
 func (s *Service) createUser(ctx context.Context, actor string, in UserInput, superadmin bool) (User, error) {
-	if err := validateUser(in); err != nil {
+	homePath, err := s.validateUser(in)
+	if err != nil {
 		return User{}, err
 	}
 	hash, err := hashPassword(in.Password)
@@ -40,7 +44,8 @@ func (s *Service) createUser(ctx context.Context, actor string, in UserInput, su
 	err = s.write(ctx, func(tx *ent.Tx) (change, error) {
 		now := s.now()
 		row, err := tx.User.Create().SetUsername(in.Username).SetDisplayName(in.DisplayName).
-			SetPasswordHash(hash).SetHomeTenant(in.HomeTenant).SetSuperadmin(superadmin).
+			SetPasswordHash(hash).SetHomeTenant(in.HomeTenant).SetHomePath(homePath).
+			SetPhone(in.Phone).SetIDNumber(in.IDNumber).SetSuperadmin(superadmin).
 			SetCreatedAt(now).SetUpdatedAt(now).Save(ctx)
 		if store.IsUniqueViolation(err) {
 			return change{}, apierr.New(apierr.Conflict, "user %q already exists", in.Username)
@@ -56,7 +61,8 @@ func (s *Service) createUser(ctx context.Context, actor string, in UserInput, su
 	return out, err
 }
 
-func validateUser(in UserInput) error {
+// validateUser lists every problem of in and returns the home tenant's path.
+func (s *Service) validateUser(in UserInput) (string, error) {
 	var l apierr.FieldList
 	if !usernameRE.MatchString(in.Username) {
 		l.Add("username", "must be 2 to 64 characters: a lowercase letter, then lowercase letters, digits, '.', '_' or '-'")
@@ -65,7 +71,25 @@ func validateUser(in UserInput) error {
 	if len([]rune(in.DisplayName)) > maxDisplayName {
 		l.Add("displayName", "must have at most %d characters", maxDisplayName)
 	}
-	return l.Err("invalid user")
+	if in.Phone != "" {
+		if err := stdcode.Mobile(in.Phone); err != nil {
+			l.Add("phone", "%v", err)
+		}
+	}
+	if in.IDNumber != "" {
+		if err := stdcode.ResidentID(in.IDNumber); err != nil {
+			l.Add("idNumber", "%v", err)
+		}
+	}
+	path := ""
+	if s.opts.TenantPath != nil && in.HomeTenant != "" {
+		p, ok := s.opts.TenantPath(in.HomeTenant)
+		if !ok {
+			l.Add("homeTenant", "no tenant with code %q", in.HomeTenant)
+		}
+		path = p
+	}
+	return path, l.Err("invalid user")
 }
 
 func checkPasswordRules(l *apierr.FieldList, path, pw string) {
@@ -100,13 +124,38 @@ func (s *Service) userRow(ctx context.Context, c *ent.Client, username string) (
 // ListUsers returns up to first users whose username or display name contains
 // search (any case), in id order after afterID; total counts every match.
 func (s *Service) ListUsers(ctx context.Context, search string, first int, afterID int) ([]User, bool, int, error) {
+	return s.QueryUsers(ctx, UserQuery{Search: search, First: first, AfterID: afterID})
+}
+
+// UserColumns maps the logical fields of a user row, as row policies name them
+// (input.row.path …), to the users table's columns.
+var UserColumns = map[string]string{
+	"tenant": user.FieldHomeTenant, "path": user.FieldHomePath, "username": user.FieldUsername,
+	"disabled": user.FieldDisabled, "superadmin": user.FieldSuperadmin,
+}
+
+// UserQuery selects users. Where restricts the rows in SQL (authorization's row
+// filters); the count and the page both honour it.
+type UserQuery struct {
+	Search  string
+	First   int
+	AfterID int
+	Where   []func(*entsql.Selector)
+}
+
+// QueryUsers lists users by ID, restricted in SQL by q.Where.
+func (s *Service) QueryUsers(ctx context.Context, uq UserQuery) ([]User, bool, int, error) {
+	first, afterID := uq.First, uq.AfterID
 	if first <= 0 {
 		first = DefaultPageSize
 	}
 	first = min(first, MaxPageSize)
 	q := s.st.Client.User.Query()
-	if search != "" {
-		q = q.Where(user.Or(user.UsernameContainsFold(search), user.DisplayNameContainsFold(search)))
+	if uq.Search != "" {
+		q = q.Where(user.Or(user.UsernameContainsFold(uq.Search), user.DisplayNameContainsFold(uq.Search)))
+	}
+	for _, w := range uq.Where {
+		q = q.Where(predicate.User(w))
 	}
 	total, err := q.Clone().Count(ctx)
 	if err != nil {
