@@ -39,7 +39,8 @@ prints a generated password once.`,
 			return serve(cmd.Context(), log, listen, kernel.Config{
 				DataDir: dataDir, DatabaseURL: envOr(dbURL, "GDBOS_DATABASE_URL"), NATSURL: envOr(natsURL, "GDBOS_NATS_URL"),
 				NATSSubject: os.Getenv("GDBOS_NATS_SUBJECT"), AdminPassword: os.Getenv("GDBOS_ADMIN_PASSWORD"),
-				Demo: demo, Modules: distribution(), Logger: log,
+				MaskKey: os.Getenv("GDBOS_MASK_KEY"),
+				Demo:    demo, Modules: distribution(), Logger: log,
 			})
 		},
 	}

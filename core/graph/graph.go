@@ -25,6 +25,8 @@ type Services struct {
 	Authz     *authz.Authorizer
 	Audit     *audit.Log
 	Logger    *slog.Logger
+	// MaskKey keys the hash mask rule; it must be the same on every replica.
+	MaskKey []byte
 }
 
 // Extension is what modules add to the schema.
@@ -57,6 +59,8 @@ type Graph struct {
 	answers *lru[[]byte]
 	types   *types
 	conns   map[string]*graphql.Object
+	// maskKey keys hashed masks.
+	maskKey []byte
 }
 
 // New builds the schema from the kernel's fields and the modules' extensions.
@@ -74,7 +78,10 @@ func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	g := &Graph{svc: svc, log: log, limits: limits, docs: newLRU[prepared](limits.CacheSize), answers: newLRU[[]byte](4 * limits.CacheSize), conns: map[string]*graphql.Object{}}
+	g := &Graph{
+		svc: svc, log: log, limits: limits, maskKey: svc.MaskKey, conns: map[string]*graphql.Object{},
+		docs: newLRU[prepared](limits.CacheSize), answers: newLRU[[]byte](4 * limits.CacheSize),
+	}
 	g.types = g.buildTypes()
 
 	query := graphql.Fields{}

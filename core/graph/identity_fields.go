@@ -18,9 +18,19 @@ func (g *Graph) identityTypes() (user, orgUnit, token, login *graphql.Object) {
 			"username":    {Type: nn(str), Resolve: userField(func(u identity.User) any { return u.Username })},
 			"displayName": {Type: nn(str), Resolve: userField(func(u identity.User) any { return u.DisplayName })},
 			"homeTenant":  {Type: str, Resolve: userField(func(u identity.User) any { return nullable(u.HomeTenant) })},
-			"superadmin":  {Type: nn(graphql.Boolean), Resolve: userField(func(u identity.User) any { return u.Superadmin })},
-			"disabled":    {Type: nn(graphql.Boolean), Resolve: userField(func(u identity.User) any { return u.Disabled })},
-			"createdAt":   {Type: graphql.DateTime, Resolve: userField(func(u identity.User) any { return u.CreatedAt })},
+			"phone": {Type: str, Description: "Personal data: masked unless the caller may unmask users at the user's home tenant.", Resolve: g.resolver(func(p graphql.ResolveParams) (any, error) {
+				u := p.Source.(identity.User)
+				v, err := g.maskedValue(p.Context, "User", "users", homeOf(u), "phone", u.Phone)
+				return nullable(v), err
+			})},
+			"idNumber": {Type: str, Description: "Resident ID number (GB 11643). Personal data: masked unless the caller may unmask users at the user's home tenant.", Resolve: g.resolver(func(p graphql.ResolveParams) (any, error) {
+				u := p.Source.(identity.User)
+				v, err := g.maskedValue(p.Context, "User", "users", homeOf(u), "idNumber", u.IDNumber)
+				return nullable(v), err
+			})},
+			"superadmin": {Type: nn(graphql.Boolean), Resolve: userField(func(u identity.User) any { return u.Superadmin })},
+			"disabled":   {Type: nn(graphql.Boolean), Resolve: userField(func(u identity.User) any { return u.Disabled })},
+			"createdAt":  {Type: graphql.DateTime, Resolve: userField(func(u identity.User) any { return u.CreatedAt })},
 		},
 	})
 	orgUnit = graphql.NewObject(graphql.ObjectConfig{
@@ -101,7 +111,7 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 		}),
 	}
 	q["users"] = &graphql.Field{
-		Type: g.connectionOf(t.user), Description: "Users whose home tenant the caller may administer.",
+		Type: g.connectionOf(t.user), Description: "Users whose home tenant the caller may read users at, filtered in SQL by role bindings and row policies.",
 		Args: pageArgs(graphql.FieldConfigArgument{"search": {Type: str}}),
 		Resolve: g.authed(func(p graphql.ResolveParams, _ *Caller) (any, error) {
 			first, err := firstArg(p.Args)
@@ -112,32 +122,26 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 			if err != nil {
 				return nil, err
 			}
-			c := &conn{}
-			// Users are filtered by what the caller may see, so a page is read in
-			// batches until it is full.
-			for {
-				users, more, _, err := g.svc.Identity.ListUsers(p.Context, strArg(p.Args, "search"), maxPage, after)
-				if err != nil {
-					return nil, err
-				}
-				for _, u := range users {
-					after = u.ID
-					if !g.allowed(p.Context, homeOf(u), "users", "read") {
-						continue
-					}
-					c.total++
-					if len(c.nodes) == first {
-						c.hasNext = true
-						continue
-					}
-					c.nodes = append(c.nodes, u)
-					c.cursors = append(c.cursors, itoa(u.ID))
-					c.endCursor = itoa(u.ID)
-				}
-				if !more {
-					return c, nil
-				}
+			where, none, err := g.userRowFilter(p.Context)
+			if err != nil {
+				return nil, err
 			}
+			if none {
+				return &conn{}, nil
+			}
+			users, more, total, err := g.svc.Identity.QueryUsers(p.Context, identity.UserQuery{
+				Search: strArg(p.Args, "search"), First: first, AfterID: after, Where: where,
+			})
+			if err != nil {
+				return nil, err
+			}
+			c := &conn{hasNext: more, total: total}
+			for _, u := range users {
+				c.nodes = append(c.nodes, u)
+				c.cursors = append(c.cursors, itoa(u.ID))
+				c.endCursor = itoa(u.ID)
+			}
+			return c, nil
 		}),
 	}
 	q["user"] = &graphql.Field{
@@ -154,6 +158,7 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 		Name: "UserInput", Fields: graphql.InputObjectConfigFieldMap{
 			"username": {Type: nn(str)}, "displayName": {Type: str},
 			"password": {Type: nn(str)}, "homeTenant": {Type: nn(str)},
+			"phone": {Type: str, Description: "Mainland mobile number."}, "idNumber": {Type: str, Description: "Resident ID number (GB 11643)."},
 		},
 	})
 	m["createUser"] = &graphql.Field{
@@ -170,6 +175,7 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 			return g.svc.Identity.CreateUser(p.Context, c.Principal.Username, identity.UserInput{
 				Username: strArg(in, "username"), DisplayName: strArg(in, "displayName"),
 				Password: strArg(in, "password"), HomeTenant: home,
+				Phone: strArg(in, "phone"), IDNumber: strArg(in, "idNumber"),
 			})
 		}),
 	}

@@ -6,6 +6,7 @@ package kernel
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,6 +46,9 @@ type Config struct {
 	Limits graph.Limits
 	// Replica names this process in logs and events (default: host name and PID).
 	Replica string
+	// MaskKey keys hashed masks of personal data; set the same value on every
+	// replica ($GDBOS_MASK_KEY). Empty: a random key per process.
+	MaskKey string
 }
 
 // Kernel is a running GDBOS kernel.
@@ -100,14 +104,14 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 	if err := k.registerKernelKinds(); err != nil {
 		return nil, err
 	}
-	k.identity = identity.New(k.store, k.audit, k.events, identity.Options{})
+	k.identity = identity.New(k.store, k.audit, k.events, identity.Options{TenantPath: k.tenantPath})
 	k.authz = authz.New(k.tenants)
 	if err := k.provisionModules(ctx); err != nil {
 		return nil, err
 	}
 	if k.graph, err = graph.New(graph.Services{
 		Tenants: k.tenants, Resources: k.resources, Identity: k.identity,
-		Authz: k.authz, Audit: k.audit, Logger: k.log,
+		Authz: k.authz, Audit: k.audit, Logger: k.log, MaskKey: maskKey(cfg.MaskKey),
 	}, k.extension(), cfg.Limits); err != nil {
 		return nil, err
 	}
@@ -191,3 +195,17 @@ func (k *Kernel) Graph() *graph.Graph { return k.graph }
 
 // Ready reports whether the kernel has started and not begun to close.
 func (k *Kernel) Ready() bool { return k.ready.Load() }
+
+func (k *Kernel) tenantPath(code string) (string, bool) {
+	t, ok := k.tenants.Get(code)
+	return t.Path, ok
+}
+
+func maskKey(s string) []byte {
+	if s != "" {
+		return []byte(s)
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
+}

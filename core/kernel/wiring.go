@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -12,6 +14,7 @@ import (
 	"github.com/gdbos/gdbos/core/authz"
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/graph"
+	"github.com/gdbos/gdbos/core/mask"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store/ent"
 	"github.com/gdbos/gdbos/core/tenant"
@@ -40,6 +43,7 @@ var kernelKinds = []struct {
 	{"Module", true},
 	{"Role", false},
 	{"RoleBinding", false},
+	{"Classification", true},
 }
 
 func (k *Kernel) registerKernelKinds() error {
@@ -54,6 +58,8 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = k.admitRole
 		case "RoleBinding":
 			kind.Admit = k.admitBinding
+		case "Classification":
+			kind.Admit = admitClassification
 		}
 		if err := k.resources.RegisterKind(kind); err != nil {
 			return err
@@ -288,4 +294,21 @@ func (k *Kernel) findRole(ctx context.Context, bindingTenant, name, roleTenant s
 		}
 	}
 	return resource.Object{}, notFound
+}
+
+// admitClassification checks each mask rule beyond what the JSON Schema can say.
+func admitClassification(_ context.Context, obj resource.Object, _ *resource.Object) error {
+	var spec struct {
+		Fields map[string]struct {
+			Mask mask.Rule `json:"mask"`
+		} `json:"fields"`
+	}
+	decodeSpec(obj.Spec, &spec)
+	var l apierr.FieldList
+	for _, name := range slices.Sorted(maps.Keys(spec.Fields)) {
+		if err := spec.Fields[name].Mask.Check(); err != nil {
+			l.Add("/spec/fields/"+name+"/mask", "%v", err)
+		}
+	}
+	return l.Err("invalid classification")
 }
