@@ -11,7 +11,7 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/gdbos" ./cmd/gdbos
 go build -o "$work/load" ./bench/load
 port=18089
-GDBOS_ADMIN_PASSWORD=bench-password-1 GDBOS_LOG_LEVEL=warn "$work/gdbos" serve --demo --data "$work/data" --listen 127.0.0.1:$port &
+GDBOS_RATE_TOKEN=-1 GDBOS_ADMIN_PASSWORD=bench-password-1 GDBOS_LOG_LEVEL=warn "$work/gdbos" serve --demo --data "$work/data" --listen 127.0.0.1:$port &
 pid=$!
 for _ in $(seq 1 50); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && break; sleep 0.1; done
 token=$(curl -s http://127.0.0.1:$port/graphql -H 'Content-Type: application/json' \

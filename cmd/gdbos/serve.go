@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/kernel"
 )
 
@@ -22,6 +24,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		listen, dataDir, dbURL, natsURL, logLevel string
 		demo                                      bool
+		rateToken, rateAnonymous                  int
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -51,6 +54,8 @@ prints a generated password once.`,
 	f.StringVar(&natsURL, "nats", "", "NATS URL for events between replicas (default $GDBOS_NATS_URL)")
 	f.BoolVar(&demo, "demo", false, "load the Heilongjiang demo tenants into an empty database")
 	f.StringVar(&logLevel, "log-level", envDefault("GDBOS_LOG_LEVEL", "info"), "debug, info, warn or error")
+	f.IntVar(&rateToken, "rate-token", envInt("GDBOS_RATE_TOKEN", graph.DefaultLimits.TokenRate), "requests per second per session or API token (-1: no limit)")
+	f.IntVar(&rateAnonymous, "rate-anonymous", envInt("GDBOS_RATE_ANONYMOUS", graph.DefaultLimits.AnonymousRate), "requests per second per address without a token (-1: no limit)")
 	return cmd
 }
 
@@ -124,6 +129,13 @@ func envOr(flag, env string) string {
 		return flag
 	}
 	return os.Getenv(env)
+}
+
+func envInt(env string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(env)); err == nil {
+		return n
+	}
+	return def
 }
 
 func envDefault(env, def string) string {

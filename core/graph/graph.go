@@ -43,10 +43,16 @@ type Limits struct {
 	MaxBodyBytes int64
 	// CacheSize is how many parsed, validated queries are kept.
 	CacheSize int
+	// TokenRate is how many requests per second one session or API token may send
+	// (bursts up to twice that); negative turns the limit off.
+	TokenRate int
+	// AnonymousRate is how many requests per second one address may send without a
+	// token (sign-ins); negative turns the limit off.
+	AnonymousRate int
 }
 
 // DefaultLimits are used where a Limits field is zero.
-var DefaultLimits = Limits{MaxDepth: 12, MaxBodyBytes: 4 << 20, CacheSize: 1024}
+var DefaultLimits = Limits{MaxDepth: 12, MaxBodyBytes: 4 << 20, CacheSize: 1024, TokenRate: 1000, AnonymousRate: 20}
 
 // Graph is the schema and the services behind it.
 type Graph struct {
@@ -61,6 +67,8 @@ type Graph struct {
 	conns   map[string]*graphql.Object
 	// maskKey keys hashed masks.
 	maskKey []byte
+	// byToken and byAddress limit request rates.
+	byToken, byAddress *limiter
 }
 
 // New builds the schema from the kernel's fields and the modules' extensions.
@@ -74,6 +82,12 @@ func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
 	if limits.CacheSize == 0 {
 		limits.CacheSize = DefaultLimits.CacheSize
 	}
+	if limits.TokenRate == 0 {
+		limits.TokenRate = DefaultLimits.TokenRate
+	}
+	if limits.AnonymousRate == 0 {
+		limits.AnonymousRate = DefaultLimits.AnonymousRate
+	}
 	log := svc.Logger
 	if log == nil {
 		log = slog.Default()
@@ -82,6 +96,8 @@ func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
 		svc: svc, log: log, limits: limits, maskKey: svc.MaskKey, conns: map[string]*graphql.Object{},
 		docs: newLRU[prepared](limits.CacheSize), answers: newLRU[[]byte](4 * limits.CacheSize),
 	}
+	g.byToken = newLimiter(max(limits.TokenRate, 0), 2*max(limits.TokenRate, 0))
+	g.byAddress = newLimiter(max(limits.AnonymousRate, 0), 2*max(limits.AnonymousRate, 0))
 	g.types = g.buildTypes()
 
 	query := graphql.Fields{}

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -46,6 +48,11 @@ func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, status, err := g.authenticate(r)
 	if err != nil {
 		writeJSON(w, status, errorResponse(err))
+		return
+	}
+	if wait, ok := g.admit(CallerFrom(ctx)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		writeJSON(w, http.StatusTooManyRequests, errorResponse(apierr.New(apierr.RateLimited, "too many requests; try again in %s", wait.Round(time.Millisecond))))
 		return
 	}
 	g.answer(ctx, w, req, r.Method == http.MethodGet)
@@ -112,6 +119,22 @@ func (g *Graph) readRequest(w http.ResponseWriter, r *http.Request) (Request, in
 		return req, http.StatusBadRequest, apierr.New(apierr.BadRequest, "query is empty")
 	}
 	return req, 0, nil
+}
+
+// admit applies the rate limit of the caller's token, or of its address when it
+// has none.
+func (g *Graph) admit(c *Caller) (time.Duration, bool) {
+	now := time.Now()
+	if c.Authenticated {
+		key := "s" + strconv.Itoa(c.Principal.SessionID)
+		if c.Principal.TokenID != 0 {
+			key = "t" + strconv.Itoa(c.Principal.TokenID)
+		}
+		ok, wait := g.byToken.allow(key, now)
+		return wait, ok
+	}
+	ok, wait := g.byAddress.allow(c.IP, now)
+	return wait, ok
 }
 
 // authenticate resolves the bearer token, if any. A bad token is an error, not an

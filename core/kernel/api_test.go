@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
 )
 
@@ -268,4 +269,36 @@ func TestBadRequests(t *testing.T) {
 			t.Fatalf("the session must still be alive: %s", r.Body)
 		}
 	})
+}
+
+// TestRateLimits: one token's flood is refused with RATE_LIMITED and Retry-After
+// while another token keeps working; sign-ins are limited per address.
+func TestRateLimits(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{Limits: graph.Limits{TokenRate: 5, AnonymousRate: 3}})
+	a := s.Admin(t)
+	b := s.Admin(t)
+	limited := 0
+	for range 30 {
+		if r := s.Do(t, a, `{me{username}}`, nil); r.Status == http.StatusTooManyRequests {
+			if r.Code() != "RATE_LIMITED" {
+				t.Fatalf("429 without RATE_LIMITED: %s", r.Body)
+			}
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("30 requests at once from one token were all served at 5/s")
+	}
+	if r := s.Do(t, b, `{me{username}}`, nil); r.Code() != "" {
+		t.Fatalf("another token is not limited: %s", r.Body)
+	}
+	anonymous := 0
+	for range 20 {
+		if r := s.Do(t, "", `mutation{login(username:"x",password:"wrong-wrong"){token}}`, nil); r.Status == http.StatusTooManyRequests {
+			anonymous++
+		}
+	}
+	if anonymous == 0 {
+		t.Fatal("20 anonymous requests at once were all served at 3/s")
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/kernel"
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/store/storetest"
@@ -46,6 +47,7 @@ type Options struct {
 	DataDir     string
 	NATSURL     string
 	NATSSubject string
+	Limits      graph.Limits
 }
 
 // Dialects runs fn on a demo kernel over SQLite and, when configured, PostgreSQL.
@@ -81,7 +83,7 @@ func Start(t testing.TB, opts Options) *Server {
 	ctx := context.Background()
 	k, err := kernel.New(ctx, kernel.Config{
 		DataDir: opts.DataDir, DatabaseURL: opts.DatabaseURL, NATSURL: opts.NATSURL, NATSSubject: opts.NATSSubject,
-		AdminPassword: AdminPassword, Demo: true, Modules: opts.Modules,
+		AdminPassword: AdminPassword, Demo: true, Modules: opts.Modules, Limits: opts.Limits,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
