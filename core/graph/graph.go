@@ -102,7 +102,7 @@ func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
 
 	query := graphql.Fields{}
 	mutation := graphql.Fields{}
-	for _, add := range []func(q, m graphql.Fields){g.tenantFields, g.resourceFields, g.identityFields, g.auditFields} {
+	for _, add := range []func(q, m graphql.Fields){g.tenantFields, g.resourceFields, g.identityFields, g.auditFields, g.explainFields} {
 		add(query, mutation)
 	}
 	for name, f := range ext.Queries {

@@ -302,3 +302,21 @@ func TestRateLimits(t *testing.T) {
 		t.Fatal("20 anonymous requests at once were all served at 3/s")
 	}
 }
+
+func TestExplainAccess(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	tokens := fixture(t, s)
+	runScenarios(t, s, tokens, []scenario{
+		{name: "allowed, naming the binding and role", as: "admin",
+			query:    `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102001"){allowed reason}}`,
+			contains: []string{`"allowed":true`, "daoli-viewers", "tenant-viewer"}},
+		{name: "denied, saying why", as: "admin",
+			query:    `{explainAccess(user:"daoli",action:"write",kind:"Module",tenant:"230102"){allowed reason}}`,
+			contains: []string{`"allowed":false`}},
+		{name: "security administrators only", as: "daoli",
+			query: `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102"){allowed}}`, code: "FORBIDDEN"},
+		{name: "a security administrator of the tenant may ask", as: "sec",
+			query:    `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102"){allowed}}`,
+			contains: []string{`"allowed":true`}},
+	})
+}
