@@ -320,3 +320,27 @@ func TestExplainAccess(t *testing.T) {
 			contains: []string{`"allowed":true`}},
 	})
 }
+
+func TestSeparationOfDuties(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	tokens := fixture(t, s)
+	apply := `mutation($y:String!){applyResources(yaml:$y){op}}`
+	auditRole := "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: audit-keeper}\nspec: {permissions: [{resources: [audit], actions: [read, write]}]}\n"
+	if r := s.Apply(t, tokens["admin"], auditRole); len(r.Errors) > 0 {
+		t.Fatalf("audit role: %s", r.Body)
+	}
+	runScenarios(t, s, tokens, []scenario{
+		{name: "no role may both manage permissions and change the audit trail", as: "admin", query: apply,
+			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: both}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [write]}]}\n"},
+			code: "FORBIDDEN", contains: []string{"separation of duties", "RoleBinding:write", "audit:write"}},
+		{name: "nor an all-powerful role", as: "admin", query: apply,
+			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: god}\nspec: {permissions: [{resources: [\"*\"], actions: [\"*\"]}]}\n"},
+			code: "FORBIDDEN", contains: []string{"separation of duties"}},
+		{name: "nor a user through two roles", as: "admin", query: apply,
+			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230102\", name: sec-audit}\nspec: {role: audit-keeper, subjects: [{kind: User, name: sec}]}\n"},
+			code: "FORBIDDEN", contains: []string{"user sec"}},
+		{name: "reading the audit trail is no conflict", as: "admin", query: apply,
+			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: sec-reader}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [read]}]}\n"},
+			contains: []string{`"op":"created"`}},
+	})
+}

@@ -247,6 +247,9 @@ func bindingOf(o resource.Object) authz.Binding {
 // admitRole refuses a role that holds permissions its writer does not hold: bound
 // somewhere, it would hand them on.
 func (k *Kernel) admitRole(ctx context.Context, obj resource.Object, _ *resource.Object) error {
+	if err := checkDuties("role "+obj.Metadata.Name, permissionsOf(obj.Spec)); err != nil {
+		return err
+	}
 	c := graph.CallerFrom(ctx)
 	if !c.Authenticated {
 		return nil // the kernel itself (bootstrap, demo)
@@ -261,6 +264,9 @@ func (k *Kernel) admitBinding(ctx context.Context, obj resource.Object, _ *resou
 	decodeSpec(obj.Spec, &bs)
 	role, err := k.findRole(ctx, obj.Metadata.Tenant, bs.Role, bs.RoleTenant)
 	if err != nil {
+		return err
+	}
+	if err := k.checkSubjectDuties(ctx, obj, bs, permissionsOf(role.Spec)); err != nil {
 		return err
 	}
 	c := graph.CallerFrom(ctx)
@@ -311,4 +317,40 @@ func admitClassification(_ context.Context, obj resource.Object, _ *resource.Obj
 		}
 	}
 	return l.Err("invalid classification")
+}
+
+// checkSubjectDuties refuses a binding that would give one of its users, together
+// with the roles already bound to them, both conflicting duties.
+func (k *Kernel) checkSubjectDuties(ctx context.Context, obj resource.Object, bs bindingSpec, perms []authz.Permission) error {
+	users := map[string]bool{}
+	for _, s := range bs.Subjects {
+		if s.Kind == "User" {
+			users[s.Name] = true
+		}
+	}
+	held := map[string][]authz.Permission{}
+	err := k.eachResource(ctx, "RoleBinding", func(o resource.Object) {
+		if o.Metadata.Tenant == obj.Metadata.Tenant && o.Metadata.Name == obj.Metadata.Name {
+			return // the binding being replaced
+		}
+		var other bindingSpec
+		decodeSpec(o.Spec, &other)
+		for _, s := range other.Subjects {
+			if s.Kind != "User" || !users[s.Name] {
+				continue
+			}
+			if role, err := k.findRole(ctx, o.Metadata.Tenant, other.Role, other.RoleTenant); err == nil {
+				held[s.Name] = append(held[s.Name], permissionsOf(role.Spec)...)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for u := range users {
+		if err := checkDuties("user "+u+" with this binding", append(held[u], perms...)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
