@@ -340,7 +340,7 @@ func TestSeparationOfDuties(t *testing.T) {
 			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230102\", name: sec-audit}\nspec: {role: audit-keeper, subjects: [{kind: User, name: sec}]}\n"},
 			code: "FORBIDDEN", contains: []string{"user sec"}},
 		{name: "reading the audit trail is no conflict", as: "admin", query: apply,
-			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: sec-reader}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [read]}]}\n"},
+			vars:     map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: sec-reader}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [read]}]}\n"},
 			contains: []string{`"op":"created"`}},
 	})
 }
