@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
+	"github.com/gdbos/gdbos/core/stdcode"
 	"github.com/gdbos/gdbos/core/tenant"
 )
 
@@ -40,7 +41,19 @@ func TestTenantIsolationProperty(t *testing.T) {
 
 	// Two roles: one reads the tree, one reads Module resources.
 	roles := "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: tree}\nspec: {permissions: [{resources: [tenants], actions: [read]}]}\n" +
-		"---\napiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: modules}\nspec: {permissions: [{resources: [Module], actions: [read]}]}\n"
+		"---\napiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: modules}\nspec: {permissions: [{resources: [Module], actions: [read]}]}\n" +
+		"---\napiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: people}\nspec: {permissions: [{resources: [users], actions: [read]}]}\n" +
+		"---\napiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: people-clear}\nspec: {permissions: [{resources: [users], actions: [read, unmask]}]}\n"
+	// Citizens with personal data at random tenants: the records that must stay
+	// inside their subtrees and masked.
+	idOf := map[string]string{}
+	for i := range 12 {
+		name, home := fmt.Sprintf("citizen%d", i), pick()
+		id := residentID(t, home[:6], fmt.Sprintf("%03d", i))
+		idOf[name] = id
+		s.MustDo(t, admin, `mutation($u:String!,$h:String!,$i:String!){createUser(input:{username:$u,password:"password-123",homeTenant:$h,idNumber:$i,phone:"13812345678"}){id}}`,
+			map[string]any{"u": name, "h": home, "i": id})
+	}
 	var docs []string
 	placed := map[string]bool{}
 	for i := range 15 {
@@ -56,7 +69,7 @@ func TestTenantIsolationProperty(t *testing.T) {
 		name := fmt.Sprintf("user%d", u)
 		s.MustDo(t, admin, `mutation($u:String!){createUser(input:{username:$u,password:"password-123",homeTenant:"230000"}){id}}`, map[string]any{"u": name})
 		for b := range rng.IntN(3) {
-			g := grant{role: []string{"tree", "modules"}[rng.IntN(2)], tenant: pick()}
+			g := grant{role: []string{"tree", "modules", "people", "people-clear"}[rng.IntN(4)], tenant: pick()}
 			users[name] = append(users[name], g)
 			docs = append(docs, fmt.Sprintf("apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: %q, name: %s-%d}\nspec: {role: %s, subjects: [{kind: User, name: %s}]}\n", g.tenant, name, b, g.role, name))
 		}
@@ -82,6 +95,10 @@ func TestTenantIsolationProperty(t *testing.T) {
 		user := fmt.Sprintf("user%d", rng.IntN(6))
 		code := pick()
 		var query, role string
+		if rng.IntN(5) == 0 {
+			checkUsers(t, s, tokens[user], user, users[user], func(role, code string) bool { return may(user, role, code) }, idOf, seed, i)
+			continue
+		}
 		switch rng.IntN(4) {
 		case 0:
 			query, role = fmt.Sprintf(`{tenant(code:%q){code parent{code} children{code} ancestors{code}}}`, code), "tree"
@@ -124,6 +141,45 @@ func TestTenantIsolationProperty(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkUsers lists users as user and checks the oracle: every user shown lives in a
+// subtree where user may read users, and an ID number is in the clear only where
+// user may unmask.
+func checkUsers(t *testing.T, s *kerneltest.Server, token, user string, grants any, may func(role, code string) bool, idOf map[string]string, seed uint64, i int) {
+	t.Helper()
+	r := s.Do(t, token, `{users(first:500){nodes{username homeTenant idNumber}}}`, nil)
+	if r.Code() != "" {
+		t.Fatalf("case %d (seed %d): users as %s: %s", i, seed, user, r.Body)
+	}
+	nodes := r.Data["users"].(map[string]any)["nodes"].([]any)
+	for _, n := range nodes {
+		u := n.(map[string]any)
+		home, _ := u["homeTenant"].(string)
+		readable := may("people", home) || may("people-clear", home)
+		if !readable {
+			t.Fatalf("case %d (seed %d): %s (grants %v) sees %v of %s", i, seed, user, grants, u["username"], home)
+		}
+		want, isCitizen := idOf[u["username"].(string)]
+		got, _ := u["idNumber"].(string)
+		clear := got == want
+		if isCitizen && clear != may("people-clear", home) {
+			t.Fatalf("case %d (seed %d): %s (grants %v) sees ID %q of %s at %s", i, seed, user, grants, got, u["username"], home)
+		}
+	}
+}
+
+// residentID builds a valid resident ID number for an area and a sequence.
+func residentID(t *testing.T, area, seq string) string {
+	t.Helper()
+	for _, c := range "0123456789X" {
+		id := area + "19900101" + seq + string(c)
+		if stdcode.ResidentID(id) == nil {
+			return id
+		}
+	}
+	t.Fatalf("no check character for %s", area)
+	return ""
 }
 
 // collect gathers every string under key at any depth of v (lists of strings too).
