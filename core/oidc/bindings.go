@@ -78,11 +78,13 @@ func (f *Federation) syncBinding(ctx context.Context, p provider, gb GroupBindin
 		if !member {
 			return nil
 		}
-		obj = resource.Object{Kind: bindingKind, Metadata: resource.Metadata{Tenant: gb.Tenant, Name: name}}
+		obj = resource.Object{APIVersion: resource.DefaultAPIVersion, Kind: bindingKind, Metadata: resource.Metadata{Tenant: gb.Tenant, Name: name}}
 	case err != nil:
 		return fmt.Errorf("oidc: read binding %s: %w", name, err)
-	case !managedByProvider(obj, p):
+	case !managedByProvider(obj, p) && member:
 		return fmt.Errorf("oidc: binding %s exists and is not managed by this provider; it is left alone", name)
+	case !managedByProvider(obj, p):
+		return nil
 	}
 	subjects := subjectNames(obj.Spec)
 	has := slices.Contains(subjects, username)

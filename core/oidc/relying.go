@@ -100,6 +100,9 @@ func exchange(ctx context.Context, relying rp.RelyingParty, p provider, code str
 	ctx = context.WithValue(ctx, nonceKey{}, pd.nonce)
 	tokens, err := rp.CodeExchange[*zoidc.IDTokenClaims](ctx, code, relying, rp.WithCodeVerifier(pd.verifier))
 	if err == nil {
+		err = onlyAudience(tokens.IDTokenClaims, p.spec.ClientID)
+	}
+	if err == nil {
 		return tokens, nil
 	}
 	for _, v := range verificationErrors {
@@ -115,6 +118,18 @@ func exchange(ctx context.Context, relying rp.RelyingParty, p provider, code str
 	}
 	return nil, apierr.Wrap(apierr.Internal, fmt.Errorf("%w: exchange code: %w", errUnavailable, err),
 		"identity provider %s could not complete the sign-in: %v", p.key(), err)
+}
+
+// onlyAudience refuses ID tokens meant for other clients too. OIDC Core 3.1.3.7
+// lets a client accept additional audiences it trusts; GDBOS trusts none, so a
+// token minted for another application cannot be replayed here.
+func onlyAudience(claims *zoidc.IDTokenClaims, clientID string) error {
+	for _, aud := range claims.Audience {
+		if aud != clientID {
+			return fmt.Errorf("%w: it also names %q, which GDBOS does not trust", zoidc.ErrAudience, aud)
+		}
+	}
+	return nil
 }
 
 func oauthErrorCode(re *oauth2.RetrieveError) string {
