@@ -13,6 +13,7 @@ import (
 	"github.com/gdbos/gdbos/core/audit"
 	"github.com/gdbos/gdbos/core/authz"
 	"github.com/gdbos/gdbos/core/identity"
+	"github.com/gdbos/gdbos/core/policy"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/tenant"
 )
@@ -23,10 +24,14 @@ type Services struct {
 	Resources *resource.Service
 	Identity  *identity.Service
 	Authz     *authz.Authorizer
+	Policies  *policy.Engine
 	Audit     *audit.Log
 	Logger    *slog.Logger
 	// MaskKey keys the hash mask rule; it must be the same on every replica.
 	MaskKey []byte
+	// Dialect is the database's SQL dialect for compiled row filters: "sqlite" or
+	// "postgres".
+	Dialect string
 }
 
 // Extension is what modules add to the schema.
@@ -67,6 +72,7 @@ type Graph struct {
 	conns   map[string]*graphql.Object
 	// maskKey keys hashed masks.
 	maskKey []byte
+	dialect string
 	// byToken and byAddress limit request rates.
 	byToken, byAddress *limiter
 }
@@ -93,7 +99,7 @@ func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
 		log = slog.Default()
 	}
 	g := &Graph{
-		svc: svc, log: log, limits: limits, maskKey: svc.MaskKey, conns: map[string]*graphql.Object{},
+		svc: svc, log: log, limits: limits, maskKey: svc.MaskKey, dialect: svc.Dialect, conns: map[string]*graphql.Object{},
 		docs: newLRU[prepared](limits.CacheSize), answers: newLRU[[]byte](4 * limits.CacheSize),
 	}
 	g.byToken = newLimiter(max(limits.TokenRate, 0), 2*max(limits.TokenRate, 0))

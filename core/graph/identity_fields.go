@@ -151,7 +151,10 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 			if err != nil {
 				return nil, err
 			}
-			return u, g.Authorize(p.Context, homeOf(u), "users", "read")
+			if err := g.Authorize(p.Context, homeOf(u), "users", "read"); err != nil {
+				return nil, err
+			}
+			return u, g.allowUser(p.Context, u)
 		}),
 	}
 	userInput := graphql.NewInputObject(graphql.InputObjectConfig{

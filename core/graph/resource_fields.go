@@ -156,6 +156,9 @@ func (g *Graph) resourceFields(q, m graphql.Fields) {
 				if err := g.Authorize(p.Context, o.Metadata.Tenant, o.Kind, "write"); err != nil {
 					return nil, err
 				}
+				if err := g.checkGuards(p.Context, "write", o); err != nil {
+					return nil, err
+				}
 			}
 			return g.svc.Resources.Apply(p.Context, c.Principal.Username, objs, resource.ApplyOptions{DryRun: boolArg(p.Args, "dryRun")})
 		}),
@@ -165,6 +168,13 @@ func (g *Graph) resourceFields(q, m graphql.Fields) {
 		Resolve: g.authed(func(p graphql.ResolveParams, c *Caller) (any, error) {
 			kind, tc, name, err := g.locate(p.Context, p.Args, "delete")
 			if err != nil {
+				return nil, err
+			}
+			o, err := g.svc.Resources.Get(p.Context, kind, tc, name)
+			if err != nil {
+				return nil, err
+			}
+			if err := g.checkGuards(p.Context, "delete", o); err != nil {
 				return nil, err
 			}
 			return true, g.svc.Resources.Delete(p.Context, c.Principal.Username, kind, tc, name)

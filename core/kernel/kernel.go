@@ -19,6 +19,7 @@ import (
 	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/identity"
 	"github.com/gdbos/gdbos/core/module"
+	"github.com/gdbos/gdbos/core/policy"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
 	"github.com/gdbos/gdbos/core/tenant"
@@ -62,6 +63,7 @@ type Kernel struct {
 	resources *resource.Service
 	identity  *identity.Service
 	authz     *authz.Authorizer
+	policies  *policy.Engine
 	graph     *graph.Graph
 	modules   []*moduleHost
 	ready     atomic.Bool
@@ -106,12 +108,13 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 	}
 	k.identity = identity.New(k.store, k.audit, k.events, identity.Options{TenantPath: k.tenantPath})
 	k.authz = authz.New(k.tenants)
+	k.policies = policy.NewEngine()
 	if err := k.provisionModules(ctx); err != nil {
 		return nil, err
 	}
 	if k.graph, err = graph.New(graph.Services{
 		Tenants: k.tenants, Resources: k.resources, Identity: k.identity,
-		Authz: k.authz, Audit: k.audit, Logger: k.log, MaskKey: maskKey(cfg.MaskKey),
+		Authz: k.authz, Policies: k.policies, Audit: k.audit, Logger: k.log, MaskKey: maskKey(cfg.MaskKey), Dialect: sqlDialect(k.store),
 	}, k.extension(), cfg.Limits); err != nil {
 		return nil, err
 	}
@@ -119,6 +122,9 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 		return nil, err
 	}
 	if err := k.ReloadAuthz(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.ReloadPolicies(ctx); err != nil {
 		return nil, err
 	}
 	k.subscribe()
@@ -208,4 +214,11 @@ func maskKey(s string) []byte {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return b
+}
+
+func sqlDialect(st *store.Store) string {
+	if st.IsPostgres() {
+		return "postgres"
+	}
+	return "sqlite"
 }

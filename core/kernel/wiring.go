@@ -44,6 +44,7 @@ var kernelKinds = []struct {
 	{"Role", false},
 	{"RoleBinding", false},
 	{"Classification", true},
+	{"Policy", false},
 }
 
 func (k *Kernel) registerKernelKinds() error {
@@ -60,6 +61,8 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = k.admitBinding
 		case "Classification":
 			kind.Admit = admitClassification
+		case "Policy":
+			kind.Admit = admitPolicy
 		}
 		if err := k.resources.RegisterKind(kind); err != nil {
 			return err
@@ -83,18 +86,14 @@ func (k *Kernel) onResourceChange(ctx context.Context, tx *ent.Tx, c resource.Ch
 	if err := k.events.Emit(ctx, tx, TopicResourceChanged, o.Metadata.Tenant, ev); err != nil {
 		return err
 	}
-	authzChanged := o.Kind == "Role" || o.Kind == "RoleBinding"
+	kind := o.Kind
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 			if err := next.Commit(ctx, tx); err != nil {
 				return err
 			}
 			k.events.Kick()
-			if authzChanged {
-				if err := k.ReloadAuthz(context.WithoutCancel(ctx)); err != nil {
-					k.log.ErrorContext(ctx, "reloading authorization after a change failed", slog.Any("err", err))
-				}
-			}
+			k.reloadFor(context.WithoutCancel(ctx), kind)
 			return nil
 		})
 	})
@@ -133,11 +132,7 @@ func (k *Kernel) subscribe() {
 			return
 		}
 		k.resources.Invalidate(ev.Kind, ev.Name)
-		if ev.Kind == "Role" || ev.Kind == "RoleBinding" {
-			if err := k.ReloadAuthz(ctx); err != nil {
-				k.log.ErrorContext(ctx, "reloading authorization failed", slog.Any("err", err))
-			}
-		}
+		k.reloadFor(ctx, ev.Kind)
 	})
 	k.events.Subscribe("tenant.", func(ctx context.Context, _ event.Event) {
 		if err := k.tenants.Reload(ctx); err != nil {
@@ -145,6 +140,18 @@ func (k *Kernel) subscribe() {
 		}
 		k.resources.InvalidateAll() // effective specs follow lineages
 	})
+}
+
+// reloadFor brings what is built from resources of a kind up to date after a change.
+func (k *Kernel) reloadFor(ctx context.Context, kind string) {
+	switch kind {
+	case "Role", "RoleBinding":
+		if err := k.ReloadAuthz(ctx); err != nil {
+			k.log.ErrorContext(ctx, "reloading authorization failed", slog.Any("err", err))
+		}
+	case "Policy":
+		_ = k.ReloadPolicies(ctx) // logged inside; the previous set stays in force
+	}
 }
 
 // ReloadAuthz rebuilds the authorizer from every Role and RoleBinding resource.
