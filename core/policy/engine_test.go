@@ -103,6 +103,12 @@ func TestRowFilterRefusesWhatSQLCannotSay(t *testing.T) {
 		{"null", `input.row.username == null`, "null cannot be compared"},
 		{"composite value", `input.row.username == ["a"]`, "only strings, numbers and booleans"},
 		{"ordering two fields", `input.row.username < input.row.tenant`, "two row fields may only be compared with == or !="},
+		{"default true", "input.row.level > 1\ndefault allow := true", "needs support rules"},
+		{"else", "input.row.level > 1\nelse := false", "rule data.a.allow could not be inlined"},
+		{"negated rule with two conditions", "not closed\nclosed if { input.row.level > 1; input.row.username == \"x\" }", "needs support rules"},
+		{"arithmetic on a field", "input.row.level + 1 > 3", "not a value computed from one"},
+		{"aggregate of a field", "count(input.row.tags) > 1", "not a value computed from one"},
+		{"regular expression", `regex.match("^a", input.row.username)`, "builtin regex.match is not supported"},
 		{"a field alone is a boolean test", `input.row.username`, ""},
 	}
 	for _, tt := range tests {

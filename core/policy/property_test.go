@@ -61,6 +61,13 @@ allow if {
 	input.row.username != input.row.tenant
 }
 `},
+	{Tenant: "c2", Name: "functions", Purpose: PurposeRows, Target: "Row", Module: `package fns
+named(x) if startswith(x, "a")
+named(x) if endswith(x, "_")
+allow if named(input.row.username)
+allow if every t in input.subject.tenants { t != input.row.tenant }
+allow if { r := input.row; r.level == 5 }
+`},
 	{Tenant: "other", Name: "nothing", Purpose: PurposeRows, Target: "Row", Module: `package nothing
 allow if false
 `},

@@ -101,6 +101,9 @@ func (w *sqlWriter) expr(e *ast.Expr) (string, error) {
 	if len(e.With) > 0 {
 		return "", errors.New("with modifiers are not supported")
 	}
+	if r := ruleRef(e); r != nil {
+		return "", fmt.Errorf("rule %v could not be inlined (else, default true, or recursion over input.row); write the conditions on input.row in allow's bodies", r)
+	}
 	if !e.IsCall() {
 		return w.term(e.Terms.(*ast.Term), e.Negated)
 	}
@@ -115,6 +118,18 @@ func (w *sqlWriter) expr(e *ast.Expr) (string, error) {
 		return "(" + s + ") IS NOT TRUE", nil
 	}
 	return "NOT (" + s + ")", nil
+}
+
+// ruleRef returns a reference to a rule (data.…) left in the residue, if any.
+func ruleRef(e *ast.Expr) ast.Ref {
+	var found ast.Ref
+	ast.WalkRefs(e, func(r ast.Ref) bool {
+		if found == nil && r.HasPrefix(ast.DefaultRootRef) {
+			found = r
+		}
+		return found != nil
+	})
+	return found
 }
 
 func (w *sqlWriter) term(t *ast.Term, negated bool) (string, error) {
@@ -188,7 +203,7 @@ func (w *sqlWriter) compare(op string, a, b *ast.Term) (string, error) {
 			op = m
 		}
 	case !okA:
-		return "", errors.New("a comparison needs a row field")
+		return "", errors.New("a comparison needs a row field on one side, not a value computed from one")
 	}
 	v, err := scalar(b)
 	if err != nil {
