@@ -112,6 +112,12 @@ func (f *Federation) signIn(ctx context.Context, p provider, sub string, claims 
 	_, err := f.cfg.Identities.ExternalUser(ctx, p.key(), sub)
 	if apierr.CodeOf(err) == apierr.NotFound {
 		err = f.provision(ctx, p, &acct)
+		if apierr.CodeOf(err) == apierr.Conflict {
+			// A concurrent first sign-in of the same person may have provisioned them.
+			if _, again := f.cfg.Identities.ExternalUser(ctx, p.key(), sub); again == nil {
+				err = nil
+			}
+		}
 	}
 	if err != nil {
 		return Result{}, err

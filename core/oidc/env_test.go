@@ -78,7 +78,7 @@ func newEnv(t *testing.T, s *store.Store) *env {
 		must(t, err)
 		kind := resource.Kind{Name: k, Schema: schema}
 		if k == oidc.Kind {
-			kind.Admit = oidc.Admit(tenants)
+			kind.Admit = oidc.Admit(tenants, nil)
 		}
 		must(t, res.RegisterKind(kind))
 	}

@@ -94,21 +94,32 @@ func (f *Federation) provider(ctx context.Context, tenant, name string) (provide
 	return provider{tenant: tenant, name: name, spec: spec}, nil
 }
 
+// GrantCheck reports whether the caller applying an IdentityProvider may grant
+// role at tenant (nil when they may), as the kernel checks for RoleBindings.
+type GrantCheck func(ctx context.Context, tenant, role string) error
+
 // Admit returns the admission check the kernel registers for the
 // IdentityProvider kind: group bindings may grant roles only at the provider's
 // tenant or below it, so a provider configured at a county cannot hand out a
-// province's roles.
-func Admit(t Tenants) func(ctx context.Context, obj resource.Object, old *resource.Object) error {
-	return func(_ context.Context, obj resource.Object, _ *resource.Object) error {
+// province's roles; and, when canGrant is not nil, only roles the applying
+// caller may grant there.
+func Admit(t Tenants, canGrant GrantCheck) func(ctx context.Context, obj resource.Object, old *resource.Object) error {
+	return func(ctx context.Context, obj resource.Object, _ *resource.Object) error {
 		spec, err := DecodeSpec(obj.Spec, obj.Metadata.Tenant)
 		if err != nil {
 			return err
 		}
 		var l apierr.FieldList
 		for i, gb := range spec.GroupBindings {
+			path := fmt.Sprintf("/spec/groupBindings/%d", i)
 			if !t.IsWithin(gb.Tenant, obj.Metadata.Tenant) {
-				l.Add(fmt.Sprintf("/spec/groupBindings/%d/tenant", i),
-					"must be the provider's tenant %s or one below it", obj.Metadata.Tenant)
+				l.Add(path+"/tenant", "must be the provider's tenant %s or one below it", obj.Metadata.Tenant)
+				continue
+			}
+			if canGrant != nil {
+				if err := canGrant(ctx, gb.Tenant, gb.Role); err != nil {
+					l.Add(path+"/role", "%v", err)
+				}
 			}
 		}
 		return l.Err(fmt.Sprintf("invalid %s %q", Kind, obj.Metadata.Name))
