@@ -10,7 +10,7 @@ import (
 // modelText is RBAC with domains: a request names a subject, a tenant (domain), an
 // object and an action; a permission rule names a role, an object and an action,
 // valid in every tenant; a grouping links a user to a role in a tenant and, through
-// the domain matching function, in all its descendants. Equality checks come before
+// the lineageRoles role manager, in all its descendants. Equality checks come before
 // g() because casbin scans every rule on every request.
 const modelText = `
 [request_definition]
@@ -60,9 +60,7 @@ func newEnforcer(tree Tree, pol policies) (*casbin.Enforcer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authz: enforcer: %w", err)
 	}
-	// casbin calls fn(request domain, grouping domain): a grouping at B applies in D
-	// when D lies within B.
-	enf.AddNamedDomainMatchingFunc("g", "isWithin", func(d, b string) bool { return tree.IsWithin(d, b) })
+	enf.SetRoleManager(newLineageRoles(tree))
 	if len(pol.p) > 0 {
 		if _, err := enf.AddPolicies(pol.p); err != nil {
 			return nil, fmt.Errorf("authz: add permission rules: %w", err)
@@ -71,6 +69,12 @@ func newEnforcer(tree Tree, pol policies) (*casbin.Enforcer, error) {
 	if len(pol.g) > 0 {
 		if _, err := enf.AddGroupingPolicies(pol.g); err != nil {
 			return nil, fmt.Errorf("authz: add role bindings: %w", err)
+		}
+	}
+	if len(pol.g) == 0 {
+		// casbin hands a role manager to the model only when links are built.
+		if err := enf.BuildRoleLinks(); err != nil {
+			return nil, fmt.Errorf("authz: build role links: %w", err)
 		}
 	}
 	return enf, nil

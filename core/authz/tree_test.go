@@ -85,25 +85,36 @@ var (
 	genActions = []string{"read", "write", "delete", "*"}
 )
 
-// genPolicy defines roleNames roles of perms permissions at each tenant of roleAt,
-// and bindings bindings of usersPer users each at random tenants of tree.
+// genPermissions draws n distinct permissions from genKinds × genActions.
+func genPermissions(r *rand.Rand, n int) []Permission {
+	all := make([]Permission, 0, len(genKinds)*len(genActions))
+	for _, k := range genKinds {
+		for _, a := range genActions {
+			all = append(all, Permission{On: k, Action: a})
+		}
+	}
+	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	return all[:min(n, len(all))]
+}
+
+// genPolicy defines roleNames roles of perms distinct permissions at each tenant of
+// roleAt, and bindings bindings of usersPer distinct users each at random tenants of
+// tree.
 func genPolicy(r *rand.Rand, tree *fakeTree, roleAt []string, roleNames, perms, bindings, usersPer, users int) ([]Role, []Binding) {
 	var roles []Role
 	for _, t := range roleAt {
 		for n := range roleNames {
-			role := Role{Tenant: t, Name: fmt.Sprintf("role%d", n)}
-			for range perms {
-				role.Permissions = append(role.Permissions, Permission{On: genKinds[r.IntN(len(genKinds))], Action: genActions[r.IntN(len(genActions))]})
-			}
-			roles = append(roles, role)
+			roles = append(roles, Role{Tenant: t, Name: fmt.Sprintf("role%d", n), Permissions: genPermissions(r, perms)})
 		}
 	}
 	codes := tree.codes()
 	bs := make([]Binding, bindings)
 	for i := range bs {
 		b := Binding{Tenant: codes[r.IntN(len(codes))], Name: fmt.Sprintf("b%d", i), Role: fmt.Sprintf("role%d", r.IntN(roleNames))}
-		for range usersPer {
-			b.Users = append(b.Users, fmt.Sprintf("u%d", r.IntN(users)))
+		for len(b.Users) < usersPer {
+			if u := fmt.Sprintf("u%d", r.IntN(users)); !slices.Contains(b.Users, u) {
+				b.Users = append(b.Users, u)
+			}
 		}
 		bs[i] = b
 	}
