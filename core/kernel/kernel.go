@@ -172,6 +172,9 @@ func (k *Kernel) firstStart(ctx context.Context) error {
 			k.log.InfoContext(ctx, "loaded the demo tenants", slog.Int("tenants", n))
 		}
 	}
+	if err := k.ensureBuiltinRoles(ctx); err != nil {
+		return fmt.Errorf("kernel: built-in roles: %w", err)
+	}
 	return nil
 }
 

@@ -58,9 +58,10 @@ func (k *Kernel) provisionModules(ctx context.Context) error {
 	return nil
 }
 
-// extension gathers the modules' GraphQL fields.
+// extension gathers the modules' GraphQL fields and the kernel's own that need
+// the kernel itself.
 func (k *Kernel) extension() graph.Extension {
-	ext := graph.Extension{Queries: graphql.Fields{}, Mutations: graphql.Fields{}}
+	ext := graph.Extension{Queries: graphql.Fields{}, Mutations: graphql.Fields{"approveSuperadmin": k.approveSuperadminField()}}
 	for _, h := range k.modules {
 		for n, f := range h.queries {
 			ext.Queries[n] = f

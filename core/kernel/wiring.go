@@ -149,6 +149,7 @@ func (k *Kernel) reloadFor(ctx context.Context, kind string) {
 		if err := k.ReloadAuthz(ctx); err != nil {
 			k.log.ErrorContext(ctx, "reloading authorization failed", slog.Any("err", err))
 		}
+		k.retireSuperadmin(ctx)
 	case "Policy":
 		_ = k.ReloadPolicies(ctx) // logged inside; the previous set stays in force
 	}
