@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,7 +109,7 @@ func (f *Federation) complete(ctx context.Context, pd pending, code, ip string) 
 // signIn finds the user linked to sub at p, or provisions one when p allows it,
 // opens a session and brings the user's group bindings in step.
 func (f *Federation) signIn(ctx context.Context, p provider, sub string, claims map[string]any, ip string) (Result, error) {
-	acct := identity.ExternalAccount{Provider: p.key(), Subject: sub, Claims: claims}
+	acct := identity.ExternalAccount{Provider: p.key(), Subject: sub, Claims: personClaims(claims)}
 	_, err := f.cfg.Identities.ExternalUser(ctx, p.key(), sub)
 	if apierr.CodeOf(err) == apierr.NotFound {
 		err = f.provision(ctx, p, &acct)
@@ -153,6 +154,21 @@ func (f *Federation) provision(ctx context.Context, p provider, acct *identity.E
 	}
 	_, err := f.cfg.Identities.ProvisionExternal(ctx, Actor, *acct)
 	return err
+}
+
+// tokenClaims describe the token rather than the person; they are not kept
+// with the link.
+var tokenClaims = []string{"iss", "aud", "exp", "iat", "nbf", "nonce", "at_hash", "c_hash", "azp",
+	"auth_time", "jti", "sid", "acr", "amr", "client_id"}
+
+func personClaims(claims map[string]any) map[string]any {
+	out := make(map[string]any, len(claims))
+	for k, v := range claims {
+		if !slices.Contains(tokenClaims, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func stringClaim(claims map[string]any, name string) string {

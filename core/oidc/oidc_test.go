@@ -131,6 +131,20 @@ func TestFederation(t *testing.T) {
 			wantError(t, status, body, http.StatusConflict, "CONFLICT", `user "zhaoliu" already exists`)
 		})
 
+		t.Run("home tenant from a claim, within the provider's tenant only; disabled users refused", func(t *testing.T) {
+			e.applyProvider(t, "hljc", map[string]any{"provision": true, "homeTenantClaim": "division"})
+			status, body := b.signIn("/auth/oidc/230000/hljc/login", "sunqi")
+			if p := e.wantSession(t, status, body, "sunqi"); p.HomeTenant != "230102" {
+				t.Fatalf("home tenant %q, want 230102 from the claim", p.HomeTenant)
+			}
+			status, body = b.signIn("/auth/oidc/230000/hljc/login", "zhaoliu")
+			wantError(t, status, body, http.StatusForbidden, "FORBIDDEN", `home tenant "110000", which is not 230000 or below it`)
+			must(t, e.ids.SetDisabled(ctx, "admin", "wangwu", true))
+			e.op.st.setGroups("sub-wang")
+			status, body = b.signIn(loginPath, "wangwu")
+			wantError(t, status, body, http.StatusUnauthorized, "UNAUTHENTICATED", "disabled")
+		})
+
 		refusals(t, e, b)
 	})
 }

@@ -25,13 +25,16 @@ const (
 type opUser struct {
 	sub, username, name string
 	groups              []string
+	// division is the user's tenant code, in the "division" claim.
+	division string
 }
 
 var opUsers = []opUser{
-	{"sub-zhang", "zhangsan", "Zhang San", []string{"county-officers"}},
-	{"sub-li", "lisi", "Li Si", []string{"province-admins", "county-officers"}},
-	{"sub-wang", "wangwu", "Wang Wu", []string{"auditors"}},
-	{"sub-zhao", "zhaoliu", "Zhao Liu", nil},
+	{"sub-zhang", "zhangsan", "Zhang San", []string{"county-officers"}, ""},
+	{"sub-li", "lisi", "Li Si", []string{"province-admins", "county-officers"}, ""},
+	{"sub-wang", "wangwu", "Wang Wu", []string{"auditors"}, "230102"},
+	{"sub-zhao", "zhaoliu", "Zhao Liu", nil, "110000"},
+	{"sub-sun", "sunqi", "Sun Qi", nil, "230102"},
 }
 
 type testOP struct {
@@ -65,6 +68,11 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserIn
 	defer s.mu.Unlock()
 	if g, ok := s.groups[req.GetSubject()]; ok {
 		ui.AppendClaims("groups", g)
+	}
+	for _, u := range opUsers {
+		if u.sub == req.GetSubject() && u.division != "" {
+			ui.AppendClaims("division", u.division)
+		}
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func (c *rpCache) get(ctx context.Context, p provider, secret string) (rp.Relyin
 		rp.WithHTTPClient(c.client), rp.WithVerifierOpts(rp.WithNonce(nonceFrom)))
 	if err != nil {
 		return nil, apierr.Wrap(apierr.Internal, fmt.Errorf("%w: %w", errUnavailable, err),
-			"identity provider %s cannot be reached or its discovery document at %s is invalid: %v", p.key(), p.spec.Issuer, err)
+			"identity provider %s cannot be reached or its discovery document at %s is invalid", p.key(), p.spec.Issuer)
 	}
 	c.mu.Lock()
 	c.m[p.key()] = rpEntry{rp: relying, fingerprint: fp, fetched: c.now()}
@@ -117,7 +117,7 @@ func exchange(ctx context.Context, relying rp.RelyingParty, p provider, code str
 			"identity provider %s refused the authorization code (%s); it may have been used already or expired", p.key(), oauthErrorCode(re))
 	}
 	return nil, apierr.Wrap(apierr.Internal, fmt.Errorf("%w: exchange code: %w", errUnavailable, err),
-		"identity provider %s could not complete the sign-in: %v", p.key(), err)
+		"identity provider %s could not complete the sign-in", p.key())
 }
 
 // onlyAudience refuses ID tokens meant for other clients too. OIDC Core 3.1.3.7
@@ -166,7 +166,7 @@ func claimsOf(ctx context.Context, relying rp.RelyingParty, p provider, tokens *
 	info, err := rp.Userinfo[*zoidc.UserInfo](ctx, tokens.AccessToken, tokens.TokenType, tokens.IDTokenClaims.Subject, relying)
 	if err != nil {
 		return nil, apierr.Wrap(apierr.Internal, fmt.Errorf("%w: userinfo: %w", errUnavailable, err),
-			"identity provider %s did not answer its userinfo endpoint: %v", p.key(), err)
+			"identity provider %s did not answer its userinfo endpoint", p.key())
 	}
 	for k, v := range info.Claims {
 		if _, ok := claims[k]; !ok {
