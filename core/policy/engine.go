@@ -25,6 +25,7 @@ type policySet struct {
 	// rows and guards are indexed by target, then by defining tenant.
 	rows   map[string]map[string][]*prepared
 	guards map[string]map[string][]*prepared
+	cache  filterCache
 }
 
 // prepared is one policy, compiled and prepared once per Load.

@@ -200,3 +200,29 @@ deny contains "only security administrators change roles" if not input.subject.a
 		})
 	}
 }
+
+func TestRowFilterCache(t *testing.T) {
+	e := NewEngine()
+	ctx := context.Background()
+	if err := e.Load([]Policy{rows(`package a
+allow if input.row.tenant == "230100"`)}); err != nil {
+		t.Fatal(err)
+	}
+	f1, err := e.RowFilter(ctx, "User", []string{"230000"}, Subject{}, userTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f1.Args[0] = "changed by the caller"
+	f2, err := e.RowFilter(ctx, "User", []string{"230000"}, Subject{}, userTable)
+	if err != nil || f2.Args[0] != "230100" {
+		t.Fatalf("a caller's change reached the cache: %v, %v", f2, err)
+	}
+	if err := e.Load([]Policy{rows(`package a
+allow if input.row.tenant == "230200"`)}); err != nil {
+		t.Fatal(err)
+	}
+	f3, err := e.RowFilter(ctx, "User", []string{"230000"}, Subject{}, userTable)
+	if err != nil || f3.Args[0] != "230200" {
+		t.Fatalf("a filter outlived its policies: %v, %v", f3, err)
+	}
+}

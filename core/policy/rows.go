@@ -26,13 +26,26 @@ var (
 // missing field, as AllowRow treats nil values. Anything else fails with
 // ErrUntranslatable rather than yielding an inexact filter.
 func (e *Engine) RowFilter(ctx context.Context, target string, lineage []string, subj Subject, t Table) (Filter, error) {
+	set := e.set.Load()
+	ps := applicable(set.rows, target, lineage)
+	if len(ps) == 0 {
+		return alwaysFilter, nil
+	}
+	key, cacheable := filterKey(target, lineage, subj, t)
+	if f, ok := set.cache.get(key); cacheable && ok {
+		return f, nil
+	}
+	f, err := rowFilter(ctx, ps, subj, t)
+	if err == nil && cacheable {
+		set.cache.put(key, f)
+	}
+	return f, err
+}
+
+func rowFilter(ctx context.Context, ps []*prepared, subj Subject, t Table) (Filter, error) {
 	w, err := newSQLWriter(t)
 	if err != nil {
 		return Filter{}, err
-	}
-	ps := applicable(e.set.Load().rows, target, lineage)
-	if len(ps) == 0 {
-		return alwaysFilter, nil
 	}
 	input, err := rowInput(subj, nil)
 	if err != nil {
