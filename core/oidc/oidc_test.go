@@ -199,6 +199,13 @@ func refusals(t *testing.T, e *env, b *browser) {
 		wantError(t, status, body, http.StatusUnauthorized, "UNAUTHENTICATED", "audience is not valid")
 	})
 
+	t.Run("wrong nonce refused", func(t *testing.T) {
+		e.op.st.wrongNonce.Store(true)
+		defer e.op.st.wrongNonce.Store(false)
+		status, body := b.signIn(loginPath, "zhangsan")
+		wantError(t, status, body, http.StatusUnauthorized, "UNAUTHENTICATED", "nonce does not match")
+	})
+
 	t.Run("wrong issuer refused", func(t *testing.T) {
 		e.op.wrongIssuer.Store(true)
 		defer e.op.wrongIssuer.Store(false)

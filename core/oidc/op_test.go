@@ -52,6 +52,7 @@ type opStorage struct {
 	mu            sync.Mutex
 	groups        map[string][]string
 	wrongAudience atomic.Bool
+	wrongNonce    atomic.Bool
 }
 
 func (s *opStorage) setGroups(sub string, groups ...string) {
@@ -79,15 +80,29 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *zoidc.UserIn
 
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	r, err := s.Storage.AuthRequestByCode(ctx, code)
-	if err != nil || !s.wrongAudience.Load() {
+	if err != nil || (!s.wrongAudience.Load() && !s.wrongNonce.Load()) {
 		return r, err
 	}
-	return otherAudience{r}, nil
+	t := tampered{AuthRequest: r, aud: r.GetAudience(), nonce: r.GetNonce()}
+	if s.wrongAudience.Load() {
+		t.aud = []string{"another-client"}
+	}
+	if s.wrongNonce.Load() {
+		t.nonce = "forged"
+	}
+	return t, nil
 }
 
-type otherAudience struct{ op.AuthRequest }
+// tampered is an authorization request whose ID token will carry another
+// audience or nonce.
+type tampered struct {
+	op.AuthRequest
+	aud   []string
+	nonce string
+}
 
-func (otherAudience) GetAudience() []string { return []string{"another-client"} }
+func (t tampered) GetAudience() []string { return t.aud }
+func (t tampered) GetNonce() string      { return t.nonce }
 
 type userStore map[string]*storage.User
 
