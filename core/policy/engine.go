@@ -12,7 +12,7 @@ import (
 )
 
 // Engine holds the loaded policies, prepared for evaluation. It is safe for concurrent
-// use; Load swaps the whole set at once.
+// use; Load swaps the whole set at once. The zero Engine has no policies.
 type Engine struct {
 	mu  sync.Mutex // serialises Load
 	set atomic.Pointer[policySet]
@@ -37,10 +37,15 @@ type prepared struct {
 
 // NewEngine returns an engine with no policies: every row is allowed and no guard
 // refuses.
-func NewEngine() *Engine {
-	e := &Engine{}
-	e.set.Store(&policySet{})
-	return e
+func NewEngine() *Engine { return &Engine{} }
+
+var emptySet = &policySet{}
+
+func (e *Engine) current() *policySet {
+	if s := e.set.Load(); s != nil {
+		return s
+	}
+	return emptySet
 }
 
 // Load compiles and prepares ps and makes them the engine's policies. On any error
@@ -49,7 +54,7 @@ func (e *Engine) Load(ps []Policy) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	next := &policySet{
-		generation: e.set.Load().generation + 1,
+		generation: e.current().generation + 1,
 		policies:   append([]Policy(nil), ps...),
 		rows:       map[string]map[string][]*prepared{},
 		guards:     map[string]map[string][]*prepared{},
@@ -71,11 +76,11 @@ func (e *Engine) Load(ps []Policy) error {
 }
 
 // Generation identifies the loaded policy set; it changes on each successful Load.
-func (e *Engine) Generation() uint64 { return e.set.Load().generation }
+func (e *Engine) Generation() uint64 { return e.current().generation }
 
 // Policies returns the loaded policies.
 func (e *Engine) Policies() []Policy {
-	return append([]Policy(nil), e.set.Load().policies...)
+	return append([]Policy(nil), e.current().policies...)
 }
 
 func (s *policySet) add(p *prepared) {

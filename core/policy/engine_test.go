@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -224,5 +225,37 @@ allow if input.row.tenant == "230200"`)}); err != nil {
 	f3, err := e.RowFilter(ctx, "User", []string{"230000"}, Subject{}, userTable)
 	if err != nil || f3.Args[0] != "230200" {
 		t.Fatalf("a filter outlived its policies: %v, %v", f3, err)
+	}
+}
+
+func TestLoadWhileEvaluating(t *testing.T) {
+	var e Engine
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 20 {
+			p := rows(fmt.Sprintf("package a\nallow if input.row.level >= %d", i))
+			if err := e.Load([]Policy{p}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if e.Generation() != 20 {
+				t.Fatalf("generation %d after 20 loads", e.Generation())
+			}
+			return
+		default:
+		}
+		if _, err := e.RowFilter(ctx, "User", []string{"230000"}, Subject{}, Table{Dialect: "sqlite", Columns: map[string]string{"level": "level"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.AllowRow(ctx, "User", []string{"230000"}, Subject{}, map[string]any{"level": 3}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 // mutation, sorted and without repeats; none means the mutation may proceed. Guards
 // whose target is in.Kind or "*" apply.
 func (e *Engine) Guard(ctx context.Context, lineage []string, in GuardInput) ([]string, error) {
-	set := e.set.Load()
+	set := e.current()
 	ps := append(applicable(set.guards, in.Kind, lineage), applicable(set.guards, AnyTarget, lineage)...)
 	if len(ps) == 0 {
 		return nil, nil

@@ -26,7 +26,7 @@ var (
 // missing field, as AllowRow treats nil values. Anything else fails with
 // ErrUntranslatable rather than yielding an inexact filter.
 func (e *Engine) RowFilter(ctx context.Context, target string, lineage []string, subj Subject, t Table) (Filter, error) {
-	set := e.set.Load()
+	set := e.current()
 	ps := applicable(set.rows, target, lineage)
 	if len(ps) == 0 {
 		return alwaysFilter, nil
@@ -95,7 +95,7 @@ func (p *prepared) filter(ctx context.Context, w *sqlWriter, input ast.Value) (s
 // subject this row, given by logical field; nil values are missing fields, as NULL
 // columns are in RowFilter.
 func (e *Engine) AllowRow(ctx context.Context, target string, lineage []string, subj Subject, row map[string]any) (bool, error) {
-	ps := applicable(e.set.Load().rows, target, lineage)
+	ps := applicable(e.current().rows, target, lineage)
 	if len(ps) == 0 {
 		return true, nil
 	}
