@@ -24,7 +24,11 @@ var (
 // field; "field in known collection"; startswith, endswith and contains with a known
 // string; a boolean field alone; and "not" of any of these. A NULL column counts as a
 // missing field, as AllowRow treats nil values. Anything else fails with
-// ErrUntranslatable rather than yielding an inexact filter.
+// ErrUntranslatable rather than yielding an inexact filter. A value compared with a
+// column must have the column's type: Rego orders values of different types (every
+// number before every string) where SQL converts them or fails.
+//
+// Filters are cached per loaded policy set, keyed by every argument.
 func (e *Engine) RowFilter(ctx context.Context, target string, lineage []string, subj Subject, t Table) (Filter, error) {
 	set := e.current()
 	ps := applicable(set.rows, target, lineage)
