@@ -152,10 +152,12 @@ func (a *Authorizer) TenantsWithPermission(sub Subject, on, action string) []str
 }
 
 func (a *Authorizer) bindingTenants(user, on, action string) []string {
+	idx := a.state.Load().idx
+	q := idx.query(on, action)
 	var out []string
-	for tenant, grants := range a.state.Load().idx[user] {
+	for tenant, grants := range idx.users[user] {
 		for _, g := range grants {
-			if _, ok := g.match(on, action); ok {
+			if _, ok := g.match(&q); ok {
 				out = append(out, tenant)
 				break
 			}

@@ -1,0 +1,6 @@
+//go:build race
+
+package authz
+
+// raceEnabled shortens tests whose size serves coverage, not concurrency.
+const raceEnabled = true
