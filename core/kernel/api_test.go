@@ -344,3 +344,18 @@ func TestSeparationOfDuties(t *testing.T) {
 			contains: []string{`"op":"created"`}},
 	})
 }
+
+// TestOIDCIsMounted: the sign-in routes answer through the kernel (the flow itself is
+// tested against a real provider in core/oidc).
+func TestOIDCIsMounted(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	res, err := http.Get(s.URL + "/auth/oidc/230000/nobody/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(b), "NOT_FOUND") {
+		t.Fatalf("unknown provider: %d %s", res.StatusCode, b)
+	}
+}

@@ -39,6 +39,7 @@ func (k *Kernel) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", k.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	route("/auth/oidc/", "oidc", k.federation)
 	route("/", "console", console.Handler())
 	return mux
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync/atomic"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/identity"
 	"github.com/gdbos/gdbos/core/module"
+	"github.com/gdbos/gdbos/core/oidc"
 	"github.com/gdbos/gdbos/core/policy"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
@@ -64,9 +66,11 @@ type Kernel struct {
 	identity  *identity.Service
 	authz     *authz.Authorizer
 	policies  *policy.Engine
-	graph     *graph.Graph
-	modules   []*moduleHost
-	ready     atomic.Bool
+	// federation serves OIDC sign-in through the IdentityProvider resources.
+	federation *http.ServeMux
+	graph      *graph.Graph
+	modules    []*moduleHost
+	ready      atomic.Bool
 	// AdminPassword is the generated superadmin password of a first start, to print
 	// once; empty when the admin already existed or the password was given.
 	AdminPassword string
@@ -116,6 +120,9 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 		Tenants: k.tenants, Resources: k.resources, Identity: k.identity,
 		Authz: k.authz, Policies: k.policies, Audit: k.audit, Logger: k.log, MaskKey: maskKey(cfg.MaskKey), Dialect: sqlDialect(k.store),
 	}, k.extension(), cfg.Limits); err != nil {
+		return nil, err
+	}
+	if err := k.mountFederation(); err != nil {
 		return nil, err
 	}
 	if err := k.firstStart(ctx); err != nil {
@@ -224,4 +231,14 @@ func sqlDialect(st *store.Store) string {
 		return "postgres"
 	}
 	return "sqlite"
+}
+
+func (k *Kernel) mountFederation() error {
+	fed, err := oidc.New(oidc.Config{Providers: k.resources, Bindings: k.resources, Identities: k.identity, Tenants: k.tenants, Logger: k.log})
+	if err != nil {
+		return fmt.Errorf("kernel: oidc: %w", err)
+	}
+	k.federation = http.NewServeMux()
+	fed.Routes(k.federation)
+	return nil
 }

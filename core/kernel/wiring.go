@@ -15,6 +15,7 @@ import (
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/mask"
+	"github.com/gdbos/gdbos/core/oidc"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store/ent"
 	"github.com/gdbos/gdbos/core/tenant"
@@ -45,6 +46,7 @@ var kernelKinds = []struct {
 	{"RoleBinding", false},
 	{"Classification", true},
 	{"Policy", false},
+	{"IdentityProvider", false},
 }
 
 func (k *Kernel) registerKernelKinds() error {
@@ -63,6 +65,8 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = admitClassification
 		case "Policy":
 			kind.Admit = admitPolicy
+		case "IdentityProvider":
+			kind.Admit = oidc.Admit(k.tenants, k.canGrantRole)
 		}
 		if err := k.resources.RegisterKind(kind); err != nil {
 			return err
@@ -361,4 +365,19 @@ func (k *Kernel) checkSubjectDuties(ctx context.Context, obj resource.Object, bs
 		}
 	}
 	return nil
+}
+
+// canGrantRole is what admitBinding asks, for a role named by another resource (an
+// identity provider's group bindings): the role must exist and the caller must hold
+// everything it grants at tenantCode.
+func (k *Kernel) canGrantRole(ctx context.Context, tenantCode, role string) error {
+	r, err := k.findRole(ctx, tenantCode, role, "")
+	if err != nil {
+		return err
+	}
+	c := graph.CallerFrom(ctx)
+	if !c.Authenticated {
+		return nil
+	}
+	return k.authz.CanGrant(graph.Subject(c.Principal), tenantCode, permissionsOf(r.Spec))
 }
