@@ -2,6 +2,7 @@ package authz
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -44,7 +45,14 @@ func buildState(tree Tree, roles []Role, bindings []Binding) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	// casbin's role links and the index are built from the same rules, each on its
+	// own core: together they are most of a Load.
+	linked := make(chan error, 1)
+	go func() { linked <- enf.BuildRoleLinks() }()
 	idx, err := buildIndex(enf)
+	if lerr := <-linked; lerr != nil {
+		return nil, fmt.Errorf("authz: build role links: %w", lerr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -61,23 +69,30 @@ func newEnforcer(tree Tree, pol policies) (*casbin.Enforcer, error) {
 		return nil, fmt.Errorf("authz: enforcer: %w", err)
 	}
 	enf.SetRoleManager(newLineageRoles(tree))
-	if len(pol.p) > 0 {
-		if _, err := enf.AddPolicies(pol.p); err != nil {
-			return nil, fmt.Errorf("authz: add permission rules: %w", err)
-		}
+	m = enf.GetModel()
+	if err := fill(m, "p", pol.p); err != nil {
+		return nil, err
 	}
-	if len(pol.g) > 0 {
-		if _, err := enf.AddGroupingPolicies(pol.g); err != nil {
-			return nil, fmt.Errorf("authz: add role bindings: %w", err)
-		}
-	}
-	if len(pol.g) == 0 {
-		// casbin hands a role manager to the model only when links are built.
-		if err := enf.BuildRoleLinks(); err != nil {
-			return nil, fmt.Errorf("authz: build role links: %w", err)
-		}
+	if err := fill(m, "g", pol.g); err != nil {
+		return nil, err
 	}
 	return enf, nil
+}
+
+// fill sets the rules of section sec (whose only type is sec) in one step: casbin's
+// AddPolicies hashes each rule twice and checks for duplicates, which toPolicies has
+// already removed. Role links are then built once for the whole set (BuildRoleLinks).
+func fill(m model.Model, sec string, rules [][]string) error {
+	ast, err := m.GetAssertion(sec, sec)
+	if err != nil {
+		return fmt.Errorf("authz: model section %s: %w", sec, err)
+	}
+	ast.Policy = rules
+	ast.PolicyMap = make(map[string]int, len(rules))
+	for i, r := range rules {
+		ast.PolicyMap[strings.Join(r, model.DefaultSep)] = i
+	}
+	return nil
 }
 
 // enforce asks casbin; it returns the matched rule (role key, on, action) when allowed.

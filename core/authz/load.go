@@ -88,7 +88,11 @@ type policies struct {
 }
 
 func toPolicies(tree Tree, roles []Role, bindings []Binding) policies {
-	out := policies{names: map[[3]string][]string{}}
+	users := 0
+	for _, b := range bindings {
+		users += len(b.Users)
+	}
+	out := policies{g: make([][]string, 0, users), names: make(map[[3]string][]string, users)}
 	defined := make(map[string]bool, len(roles))
 	for _, r := range roles {
 		defined[roleKey(r.Tenant, r.Name)] = true
@@ -104,11 +108,12 @@ func toPolicies(tree Tree, roles []Role, bindings []Binding) policies {
 		}
 		for _, u := range b.Users {
 			k := [3]string{userKey(u), rk, b.Tenant}
-			if out.names[k] == nil {
-				out.g = append(out.g, []string{k[0], k[1], k[2]})
+			names, seen := out.names[k]
+			if !seen {
+				out.g = append(out.g, k[:])
 			}
-			if !slices.Contains(out.names[k], b.Name) {
-				out.names[k] = append(out.names[k], b.Name)
+			if !slices.Contains(names, b.Name) {
+				out.names[k] = append(names, b.Name)
 			}
 		}
 	}
