@@ -2,6 +2,7 @@ package graph
 
 import (
 	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/language/ast"
 
 	"github.com/gdbos/gdbos/core/apierr"
 )
@@ -120,4 +121,25 @@ func strArg(args map[string]any, name string) string {
 func boolArg(args map[string]any, name string) bool {
 	b, _ := args[name].(bool)
 	return b
+}
+
+// selects reports whether the field being resolved selects name directly (counting
+// is skipped when totalCount is not asked for).
+func selects(p graphql.ResolveParams, name string) bool {
+	for _, f := range p.Info.FieldASTs {
+		if f.SelectionSet == nil {
+			continue
+		}
+		for _, s := range f.SelectionSet.Selections {
+			switch s := s.(type) {
+			case *ast.Field:
+				if s.Name != nil && s.Name.Value == name {
+					return true
+				}
+			default:
+				return true // fragments: count rather than guess
+			}
+		}
+	}
+	return false
 }

@@ -131,6 +131,7 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 			}
 			users, more, total, err := g.svc.Identity.QueryUsers(p.Context, identity.UserQuery{
 				Search: strArg(p.Args, "search"), First: first, AfterID: after, Where: where,
+				SkipCount: !selects(p, "totalCount"),
 			})
 			if err != nil {
 				return nil, err

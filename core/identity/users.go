@@ -141,6 +141,8 @@ type UserQuery struct {
 	First   int
 	AfterID int
 	Where   []func(*entsql.Selector)
+	// SkipCount leaves the total at -1 instead of counting every matching row.
+	SkipCount bool
 }
 
 // QueryUsers lists users by ID, restricted in SQL by q.Where.
@@ -157,9 +159,13 @@ func (s *Service) QueryUsers(ctx context.Context, uq UserQuery) ([]User, bool, i
 	for _, w := range uq.Where {
 		q = q.Where(predicate.User(w))
 	}
-	total, err := q.Clone().Count(ctx)
-	if err != nil {
-		return nil, false, 0, fmt.Errorf("identity: count users: %w", err)
+	total := -1
+	if !uq.SkipCount {
+		n, err := q.Clone().Count(ctx)
+		if err != nil {
+			return nil, false, 0, fmt.Errorf("identity: count users: %w", err)
+		}
+		total = n
 	}
 	rows, err := q.Where(user.IDGT(afterID)).Order(ent.Asc(user.FieldID)).Limit(first + 1).All(ctx)
 	if err != nil {

@@ -324,9 +324,9 @@ var (
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "user_home_path",
+				Name:    "user_home_path_disabled",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[5]},
+				Columns: []*schema.Column{UsersColumns[5], UsersColumns[9]},
 			},
 		},
 	}
