@@ -51,7 +51,8 @@ func runPolicyTests(ctx context.Context, dir string, verbose bool, out io.Writer
 		SetDefaultRegoVersion(ast.RegoV1).
 		CapturePrintOutput(verbose).
 		EnableTracing(verbose).
-		Run(ctx, modules)
+		SetModules(modules).
+		RunTests(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("policy: test: %w", err)
 	}
