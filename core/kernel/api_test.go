@@ -304,44 +304,46 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestExplainAccess(t *testing.T) {
-	s := kerneltest.Start(t, kerneltest.Options{})
-	tokens := fixture(t, s)
-	runScenarios(t, s, tokens, []scenario{
-		{name: "allowed, naming the binding and role", as: "admin",
-			query:    `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102001"){allowed reason}}`,
-			contains: []string{`"allowed":true`, "daoli-viewers", "tenant-viewer"}},
-		{name: "denied, saying why", as: "admin",
-			query:    `{explainAccess(user:"daoli",action:"write",kind:"Module",tenant:"230102"){allowed reason}}`,
-			contains: []string{`"allowed":false`}},
-		{name: "security administrators only", as: "daoli",
-			query: `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102"){allowed}}`, code: "FORBIDDEN"},
-		{name: "a security administrator of the tenant may ask", as: "sec",
-			query:    `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102"){allowed}}`,
-			contains: []string{`"allowed":true`}},
+	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
+		tokens := fixture(t, s)
+		runScenarios(t, s, tokens, []scenario{
+			{name: "allowed, naming the binding and role", as: "admin",
+				query:    `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102001"){allowed reason}}`,
+				contains: []string{`"allowed":true`, "daoli-viewers", "tenant-viewer"}},
+			{name: "denied, saying why", as: "admin",
+				query:    `{explainAccess(user:"daoli",action:"write",kind:"Module",tenant:"230102"){allowed reason}}`,
+				contains: []string{`"allowed":false`}},
+			{name: "security administrators only", as: "daoli",
+				query: `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102"){allowed}}`, code: "FORBIDDEN"},
+			{name: "a security administrator of the tenant may ask", as: "sec",
+				query:    `{explainAccess(user:"daoli",action:"read",kind:"tenants",tenant:"230102"){allowed}}`,
+				contains: []string{`"allowed":true`}},
+		})
 	})
 }
 
 func TestSeparationOfDuties(t *testing.T) {
-	s := kerneltest.Start(t, kerneltest.Options{})
-	tokens := fixture(t, s)
-	apply := `mutation($y:String!){applyResources(yaml:$y){op}}`
-	auditRole := "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: audit-keeper}\nspec: {permissions: [{resources: [audit], actions: [read, write]}]}\n"
-	if r := s.Apply(t, tokens["admin"], auditRole); len(r.Errors) > 0 {
-		t.Fatalf("audit role: %s", r.Body)
-	}
-	runScenarios(t, s, tokens, []scenario{
-		{name: "no role may both manage permissions and change the audit trail", as: "admin", query: apply,
-			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: both}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [write]}]}\n"},
-			code: "FORBIDDEN", contains: []string{"separation of duties", "RoleBinding:write", "audit:write"}},
-		{name: "nor an all-powerful role", as: "admin", query: apply,
-			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: god}\nspec: {permissions: [{resources: [\"*\"], actions: [\"*\"]}]}\n"},
-			code: "FORBIDDEN", contains: []string{"separation of duties"}},
-		{name: "nor a user through two roles", as: "admin", query: apply,
-			vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230102\", name: sec-audit}\nspec: {role: audit-keeper, subjects: [{kind: User, name: sec}]}\n"},
-			code: "FORBIDDEN", contains: []string{"user sec"}},
-		{name: "reading the audit trail is no conflict", as: "admin", query: apply,
-			vars:     map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: sec-reader}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [read]}]}\n"},
-			contains: []string{`"op":"created"`}},
+	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
+		tokens := fixture(t, s)
+		apply := `mutation($y:String!){applyResources(yaml:$y){op}}`
+		auditRole := "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: audit-keeper}\nspec: {permissions: [{resources: [audit], actions: [read, write]}]}\n"
+		if r := s.Apply(t, tokens["admin"], auditRole); len(r.Errors) > 0 {
+			t.Fatalf("audit role: %s", r.Body)
+		}
+		runScenarios(t, s, tokens, []scenario{
+			{name: "no role may both manage permissions and change the audit trail", as: "admin", query: apply,
+				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: both}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [write]}]}\n"},
+				code: "FORBIDDEN", contains: []string{"separation of duties", "RoleBinding:write", "audit:write"}},
+			{name: "nor an all-powerful role", as: "admin", query: apply,
+				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: god}\nspec: {permissions: [{resources: [\"*\"], actions: [\"*\"]}]}\n"},
+				code: "FORBIDDEN", contains: []string{"separation of duties"}},
+			{name: "nor a user through two roles", as: "admin", query: apply,
+				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230102\", name: sec-audit}\nspec: {role: audit-keeper, subjects: [{kind: User, name: sec}]}\n"},
+				code: "FORBIDDEN", contains: []string{"user sec"}},
+			{name: "reading the audit trail is no conflict", as: "admin", query: apply,
+				vars:     map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: sec-reader}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [read]}]}\n"},
+				contains: []string{`"op":"created"`}},
+		})
 	})
 }
 

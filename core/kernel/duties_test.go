@@ -9,35 +9,36 @@ import (
 // TestSuperadminRetires: once the system, security and audit administrators exist,
 // the bootstrap superadmin is disabled; two of the three bring it back.
 func TestSuperadminRetires(t *testing.T) {
-	s := kerneltest.Start(t, kerneltest.Options{})
-	admin := s.Admin(t)
-	bindings := ""
-	for _, u := range []struct{ name, role string }{{"sys", "system-admin"}, {"sec", "security-admin"}, {"aud", "audit-admin"}} {
-		s.MustDo(t, admin, `mutation($u:String!){createUser(input:{username:$u,password:"password-123",homeTenant:"230000"}){id}}`, map[string]any{"u": u.name})
-		bindings += "---\napiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230000\", name: " + u.name + "}\nspec: {role: " + u.role + ", subjects: [{kind: User, name: " + u.name + "}]}\n"
-	}
-	tokens := map[string]string{"admin": admin}
-	for _, u := range []string{"sys", "sec", "aud"} {
-		tokens[u] = s.Login(t, u, "password-123")
-	}
-	runScenarios(t, s, tokens, []scenario{
-		{name: "the built-in roles exist", as: "admin", query: `{roles(tenant:"230000"){nodes{name}}}`,
-			contains: []string{"system-admin", "security-admin", "audit-admin"}},
-		{name: "nobody else may approve", as: "sys", query: `mutation{approveSuperadmin}`, code: "FORBIDDEN"},
+	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
+		admin := s.Admin(t)
+		bindings := ""
+		for _, u := range []struct{ name, role string }{{"sys", "system-admin"}, {"sec", "security-admin"}, {"aud", "audit-admin"}} {
+			s.MustDo(t, admin, `mutation($u:String!){createUser(input:{username:$u,password:"password-123",homeTenant:"230000"}){id}}`, map[string]any{"u": u.name})
+			bindings += "---\napiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230000\", name: " + u.name + "}\nspec: {role: " + u.role + ", subjects: [{kind: User, name: " + u.name + "}]}\n"
+		}
+		tokens := map[string]string{"admin": admin}
+		for _, u := range []string{"sys", "sec", "aud"} {
+			tokens[u] = s.Login(t, u, "password-123")
+		}
+		runScenarios(t, s, tokens, []scenario{
+			{name: "the built-in roles exist", as: "admin", query: `{roles(tenant:"230000"){nodes{name}}}`,
+				contains: []string{"system-admin", "security-admin", "audit-admin"}},
+			{name: "nobody else may approve", as: "sys", query: `mutation{approveSuperadmin}`, code: "FORBIDDEN"},
+		})
+		if r := s.Apply(t, admin, bindings); len(r.Errors) > 0 {
+			t.Fatalf("bindings: %s", r.Body)
+		}
+		tokens["sys"] = s.Login(t, "sys", "password-123")
+		runScenarios(t, s, tokens, []scenario{
+			{name: "the superadmin is retired", as: "admin", query: `{me{username}}`, status: 401, code: "UNAUTHENTICATED"},
+			{name: "and cannot sign in", query: `mutation{login(username:"admin",password:"` + kerneltest.AdminPassword + `"){token}}`, code: "UNAUTHENTICATED"},
+			{name: "each administrator does their part", as: "aud", query: `{auditVerify{ok}}`, contains: []string{`"ok":true`}},
+			{name: "the security administrator reads roles", as: "sec", query: `{roles(tenant:"230000"){totalCount}}`, contains: []string{`"totalCount"`}},
+			{name: "the audit administrator cannot grant", as: "aud", query: `{roleBindings(tenant:"230000"){totalCount}}`, code: "FORBIDDEN"},
+			{name: "one approval is not enough", as: "sys", query: `mutation{approveSuperadmin}`, contains: []string{`"approveSuperadmin":false`}},
+			{name: "nor the same one twice", as: "sys", query: `mutation{approveSuperadmin}`, code: "CONFLICT"},
+			{name: "a second administrator brings it back", as: "aud", query: `mutation{approveSuperadmin}`, contains: []string{`"approveSuperadmin":true`}},
+		})
+		s.Admin(t) // signs in again
 	})
-	if r := s.Apply(t, admin, bindings); len(r.Errors) > 0 {
-		t.Fatalf("bindings: %s", r.Body)
-	}
-	tokens["sys"] = s.Login(t, "sys", "password-123")
-	runScenarios(t, s, tokens, []scenario{
-		{name: "the superadmin is retired", as: "admin", query: `{me{username}}`, status: 401, code: "UNAUTHENTICATED"},
-		{name: "and cannot sign in", query: `mutation{login(username:"admin",password:"` + kerneltest.AdminPassword + `"){token}}`, code: "UNAUTHENTICATED"},
-		{name: "each administrator does their part", as: "aud", query: `{auditVerify{ok}}`, contains: []string{`"ok":true`}},
-		{name: "the security administrator reads roles", as: "sec", query: `{roles(tenant:"230000"){totalCount}}`, contains: []string{`"totalCount"`}},
-		{name: "the audit administrator cannot grant", as: "aud", query: `{roleBindings(tenant:"230000"){totalCount}}`, code: "FORBIDDEN"},
-		{name: "one approval is not enough", as: "sys", query: `mutation{approveSuperadmin}`, contains: []string{`"approveSuperadmin":false`}},
-		{name: "nor the same one twice", as: "sys", query: `mutation{approveSuperadmin}`, code: "CONFLICT"},
-		{name: "a second administrator brings it back", as: "aud", query: `mutation{approveSuperadmin}`, contains: []string{`"approveSuperadmin":true`}},
-	})
-	s.Admin(t) // signs in again
 }
