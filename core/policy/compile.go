@@ -43,7 +43,16 @@ func (p problem) fieldError() apierr.FieldError {
 // *apierr.Error listing every problem.
 func Compile(p Policy) error {
 	_, _, probs := compileModule(p)
-	return problemsError(p, probs)
+	if err := problemsError(p, probs); err != nil {
+		return err
+	}
+	// Preparing the queries the engine will run catches what compiling the module
+	// alone does not (a rule whose value cannot be compared with true): a policy
+	// that Compile accepts must load.
+	if _, err := prepare(p); err != nil {
+		return problemsError(p, append(probs, opaProblems(err)...))
+	}
+	return nil
 }
 
 func compileModule(p Policy) (*ast.Module, *ast.Compiler, []problem) {
