@@ -47,13 +47,36 @@ func TestTenantIsolationProperty(t *testing.T) {
 	// Citizens with personal data at random tenants: the records that must stay
 	// inside their subtrees and masked.
 	idOf := map[string]string{}
+	disabled := map[string]bool{}
+	var homes []string
 	for i := range 12 {
 		name, home := fmt.Sprintf("citizen%d", i), pick()
+		homes = append(homes, home)
 		id := residentID(t, home[:6], fmt.Sprintf("%03d", i))
 		idOf[name] = id
 		s.MustDo(t, admin, `mutation($u:String!,$h:String!,$i:String!){createUser(input:{username:$u,password:"password-123",homeTenant:$h,idNumber:$i,phone:"13812345678"}){id}}`,
 			map[string]any{"u": name, "h": home, "i": id})
+		if rng.IntN(3) == 0 {
+			disabled[name] = true
+			s.MustDo(t, admin, `mutation($u:String!){setUserDisabled(username:$u,disabled:true)}`, map[string]any{"u": name})
+		}
 	}
+	// Two rows policies at random tenants: one hides disabled accounts, one shows
+	// only names starting "citizen1"; each governs the users inside its subtree.
+	// Each policy sits on the path of some citizen's home, so it governs someone.
+	onSomePath := func() string {
+		lineage, _ := s.K.Tenants().LineageCodes(homes[rng.IntN(len(homes))])
+		return lineage[rng.IntN(len(lineage))]
+	}
+	rowPolicies := []rowPolicy{
+		{tenant: onSomePath(), rego: "allow if not input.row.disabled", holds: func(u string) bool { return !disabled[u] }},
+		{tenant: onSomePath(), rego: `allow if startswith(input.row.username, "citizen1")`, holds: func(u string) bool { return strings.HasPrefix(u, "citizen1") }},
+	}
+	var policyDocs []string
+	for i, p := range rowPolicies {
+		policyDocs = append(policyDocs, fmt.Sprintf("apiVersion: gdbos.io/v1\nkind: Policy\nmetadata: {tenant: %q, name: rows%d}\nspec:\n  purpose: rows\n  target: User\n  module: |\n    package rows%d\n\n    %s\n", p.tenant, i, i, p.rego))
+	}
+	t.Logf("rows policies: %s at %s, %s at %s", rowPolicies[0].rego, rowPolicies[0].tenant, rowPolicies[1].rego, rowPolicies[1].tenant)
 	var docs []string
 	placed := map[string]bool{}
 	for i := range 15 {
@@ -74,6 +97,7 @@ func TestTenantIsolationProperty(t *testing.T) {
 			docs = append(docs, fmt.Sprintf("apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: %q, name: %s-%d}\nspec: {role: %s, subjects: [{kind: User, name: %s}]}\n", g.tenant, name, b, g.role, name))
 		}
 	}
+	docs = append(docs, policyDocs...)
 	if r := s.Apply(t, admin, roles+"---\n"+strings.Join(docs, "---\n")); len(r.Errors) > 0 {
 		t.Fatalf("fixture: %s", r.Body)
 	}
@@ -97,6 +121,8 @@ func TestTenantIsolationProperty(t *testing.T) {
 		var query, role string
 		if rng.IntN(5) == 0 {
 			checkUsers(t, s, tokens[user], user, users[user], func(role, code string) bool { return may(user, role, code) }, idOf, seed, i)
+			checkRowPolicies(t, s, tokens[user], rowPolicies, seed, i)
+			checkRowPolicies(t, s, admin, rowPolicies, seed, i) // they bind the superadmin too
 			continue
 		}
 		switch rng.IntN(4) {
@@ -165,6 +191,29 @@ func checkUsers(t *testing.T, s *kerneltest.Server, token, user string, grants a
 		clear := got == want
 		if isCitizen && clear != may("people-clear", home) {
 			t.Fatalf("case %d (seed %d): %s (grants %v) sees ID %q of %s at %s", i, seed, user, grants, got, u["username"], home)
+		}
+	}
+}
+
+// rowPolicy is a generated rows policy and the same rule in Go, as the oracle.
+type rowPolicy struct {
+	tenant, rego string
+	holds        func(username string) bool
+}
+
+// checkRowPolicies: every user listed satisfies every rows policy defined at a
+// tenant on the user's home path.
+func checkRowPolicies(t *testing.T, s *kerneltest.Server, token string, ps []rowPolicy, seed uint64, i int) {
+	t.Helper()
+	r := s.Do(t, token, `{users(first:500){nodes{username homeTenant}}}`, nil)
+	for _, n := range r.Data["users"].(map[string]any)["nodes"].([]any) {
+		u := n.(map[string]any)
+		name, _ := u["username"].(string)
+		home, _ := u["homeTenant"].(string)
+		for _, p := range ps {
+			if home != "" && s.K.Tenants().IsWithin(home, p.tenant) && !p.holds(name) {
+				t.Fatalf("case %d (seed %d): %s at %s is listed although the policy %q at %s refuses it", i, seed, name, home, p.rego, p.tenant)
+			}
 		}
 	}
 }
