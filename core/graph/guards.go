@@ -53,7 +53,8 @@ func (g *Graph) checkGuards(ctx context.Context, action string, o resource.Objec
 	}
 }
 
-// allowUser evaluates the rows policies on one user record, for single reads.
+// allowUser evaluates the rows policies on one user record, for single reads and
+// for writes to it: a record a policy hides cannot be changed either.
 func (g *Graph) allowUser(ctx context.Context, u identity.User) error {
 	if g.svc.Policies == nil || u.HomeTenant == "" {
 		return nil

@@ -196,6 +196,9 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 				if err := g.Authorize(p.Context, homeOf(u), "users", "write"); err != nil {
 					return nil, err
 				}
+				if err := g.allowUser(p.Context, u); err != nil {
+					return nil, err
+				}
 			}
 			return true, g.svc.Identity.SetPassword(p.Context, c.Principal.Username, name, strArg(p.Args, "password"))
 		}),
@@ -208,6 +211,9 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 				return nil, err
 			}
 			if err := g.Authorize(p.Context, homeOf(u), "users", "write"); err != nil {
+				return nil, err
+			}
+			if err := g.allowUser(p.Context, u); err != nil {
 				return nil, err
 			}
 			return true, g.svc.Identity.SetDisabled(p.Context, c.Principal.Username, u.Username, boolArg(p.Args, "disabled"))

@@ -62,6 +62,7 @@ func TestPolicies(t *testing.T) {
 			{name: "and from the city's reader, but not a disabled user elsewhere", as: "auditor", query: list,
 				contains: []string{"zhao", "auditor"}, notContain: []string{"wang"}},
 			{name: "a single read honours it too", as: "auditor", query: `{user(username:"wang"){username}}`, code: "FORBIDDEN"},
+			{name: "and so does a write to the hidden record", as: "admin", query: `mutation{setUserDisabled(username:"wang",disabled:false)}`, code: "FORBIDDEN"},
 			{name: "a guard refuses with its reason", as: "admin", query: apply,
 				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230102\", name: catalog}\nspec: {enabled: false}\n"},
 				code: "FORBIDDEN", contains: []string{"the catalog stays on in Harbin"}},
