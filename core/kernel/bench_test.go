@@ -12,6 +12,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/kernel"
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
+	"github.com/gdbos/gdbos/core/tenant"
 )
 
 // BenchmarkTenantChildren is the server side of issue 2's throughput target: one
@@ -88,6 +89,39 @@ func BenchmarkColdStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		if err := k.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReloadAuthz is the replica-side cost of a role or binding change at issue
+// 3's size: read every Role and RoleBinding resource and rebuild the authorizer,
+// with 10,000 bindings of 10 users each (100,000 user bindings) stored as resources.
+func BenchmarkReloadAuthz(b *testing.B) {
+	s := kerneltest.Start(b, kerneltest.Options{})
+	token := s.Admin(b)
+	codes := []string{}
+	for _, t := range s.K.Tenants().List(tenant.ListOptions{}) {
+		codes = append(codes, t.Code)
+	}
+	var y strings.Builder
+	y.WriteString("apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: viewer}\nspec: {permissions: [{resources: [tenants, Module], actions: [read]}]}\n")
+	for i := range 10000 {
+		fmt.Fprintf(&y, "---\napiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: %q, name: b%05d}\nspec: {role: viewer, subjects: [", codes[i%len(codes)], i)
+		for j := range 10 {
+			if j > 0 {
+				y.WriteString(", ")
+			}
+			fmt.Fprintf(&y, "{kind: User, name: u%06d}", (i*10+j)%20000)
+		}
+		y.WriteString("]}\n")
+	}
+	if r := s.Apply(b, token, y.String()); len(r.Errors) > 0 {
+		b.Fatalf("apply: %.300s", r.Body)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if err := s.K.ReloadAuthz(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gdbos/gdbos/core/audit"
@@ -70,6 +71,13 @@ type Kernel struct {
 	federation *http.ServeMux
 	graph      *graph.Graph
 	modules    []*moduleHost
+	// pendingKinds collects, per open transaction, the kinds it changed.
+	pendingKinds sync.Map
+	// dirty holds kinds changed on other replicas, for the reloader woken by
+	// reloadWake; stop ends it.
+	dirty      sync.Map
+	reloadWake chan struct{}
+	stop       context.CancelFunc
 	ready      atomic.Bool
 	// AdminPassword is the generated superadmin password of a first start, to print
 	// once; empty when the admin already existed or the password was given.
@@ -79,7 +87,7 @@ type Kernel struct {
 // New opens the database, migrates it and builds every part. The kernel processes
 // events once Start is called.
 func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
-	k := &Kernel{cfg: cfg, log: cfg.Logger}
+	k := &Kernel{cfg: cfg, log: cfg.Logger, reloadWake: make(chan struct{}, 1)}
 	if k.log == nil {
 		k.log = slog.Default()
 	}
@@ -143,6 +151,9 @@ func (k *Kernel) Start(ctx context.Context) error {
 	if err := k.events.Start(ctx); err != nil {
 		return fmt.Errorf("kernel: events: %w", err)
 	}
+	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	k.stop = stop
+	go k.reloader(rctx)
 	k.ready.Store(true)
 	return nil
 }
@@ -150,6 +161,9 @@ func (k *Kernel) Start(ctx context.Context) error {
 // Close stops event dispatch, cleans up modules and closes the database.
 func (k *Kernel) Close() error {
 	k.ready.Store(false)
+	if k.stop != nil {
+		k.stop()
+	}
 	var errs []error
 	for i := len(k.modules) - 1; i >= 0; i-- {
 		if c, ok := k.modules[i].mod.(module.CleanerUpper); ok {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -90,18 +91,39 @@ func (k *Kernel) onResourceChange(ctx context.Context, tx *ent.Tx, c resource.Ch
 	if err := k.events.Emit(ctx, tx, TopicResourceChanged, o.Metadata.Tenant, ev); err != nil {
 		return err
 	}
-	kind := o.Kind
+	k.afterCommit(tx, o.Kind)
+	return nil
+}
+
+// afterCommit arranges, once per transaction, that after it commits the dispatcher
+// wakes and what is built from the kinds it changed is reloaded — once per kind, not
+// once per object, so a batch of 10,000 bindings reloads the authorizer once.
+func (k *Kernel) afterCommit(tx *ent.Tx, kind string) {
+	kinds, loaded := k.pendingKinds.LoadOrStore(tx, &sync.Map{})
+	kinds.(*sync.Map).Store(kind, true)
+	if loaded {
+		return
+	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			defer k.pendingKinds.Delete(tx)
 			if err := next.Commit(ctx, tx); err != nil {
 				return err
 			}
 			k.events.Kick()
-			k.reloadFor(context.WithoutCancel(ctx), kind)
+			kinds.(*sync.Map).Range(func(kind, _ any) bool {
+				k.reloadFor(context.WithoutCancel(ctx), kind.(string))
+				return true
+			})
 			return nil
 		})
 	})
-	return nil
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
+			k.pendingKinds.Delete(tx)
+			return next.Rollback(ctx, tx)
+		})
+	})
 }
 
 func (k *Kernel) onTenantChange(ctx context.Context, tx *ent.Tx, topic string, t tenant.Tenant) error {
@@ -136,7 +158,7 @@ func (k *Kernel) subscribe() {
 			return
 		}
 		k.resources.Invalidate(ev.Kind, ev.Name)
-		k.reloadFor(ctx, ev.Kind)
+		k.scheduleReload(ev.Kind)
 	})
 	k.events.Subscribe("tenant.", func(ctx context.Context, _ event.Event) {
 		if err := k.tenants.Reload(ctx); err != nil {
@@ -144,6 +166,35 @@ func (k *Kernel) subscribe() {
 		}
 		k.resources.InvalidateAll() // effective specs follow lineages
 	})
+}
+
+// scheduleReload asks the reloader to rebuild what depends on kind soon; a burst of
+// events (a batch of 10,000 bindings on another replica) costs one reload.
+func (k *Kernel) scheduleReload(kind string) {
+	if kind != "Role" && kind != "RoleBinding" && kind != "Policy" {
+		return
+	}
+	k.dirty.Store(kind, true)
+	select {
+	case k.reloadWake <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// reloader rebuilds what the scheduled kinds feed until ctx ends.
+func (k *Kernel) reloader(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-k.reloadWake:
+		}
+		k.dirty.Range(func(kind, _ any) bool {
+			k.dirty.Delete(kind)
+			k.reloadFor(ctx, kind.(string))
+			return true
+		})
+	}
 }
 
 // reloadFor brings what is built from resources of a kind up to date after a change.
@@ -332,35 +383,16 @@ func admitClassification(_ context.Context, obj resource.Object, _ *resource.Obj
 }
 
 // checkSubjectDuties refuses a binding that would give one of its users, together
-// with the roles already bound to them, both conflicting duties.
-func (k *Kernel) checkSubjectDuties(ctx context.Context, obj resource.Object, bs bindingSpec, perms []authz.Permission) error {
-	users := map[string]bool{}
+// with what they already hold through other bindings, both conflicting duties. It
+// reads the authorizer's index, so its cost does not grow with the number of
+// bindings. (Held counts the binding being replaced too: an update that moves a user
+// from one duty to the other is refused; delete and re-create it instead.)
+func (k *Kernel) checkSubjectDuties(_ context.Context, _ resource.Object, bs bindingSpec, perms []authz.Permission) error {
 	for _, s := range bs.Subjects {
-		if s.Kind == "User" {
-			users[s.Name] = true
+		if s.Kind != "User" {
+			continue
 		}
-	}
-	held := map[string][]authz.Permission{}
-	err := k.eachResource(ctx, "RoleBinding", func(o resource.Object) {
-		if o.Metadata.Tenant == obj.Metadata.Tenant && o.Metadata.Name == obj.Metadata.Name {
-			return // the binding being replaced
-		}
-		var other bindingSpec
-		decodeSpec(o.Spec, &other)
-		for _, s := range other.Subjects {
-			if s.Kind != "User" || !users[s.Name] {
-				continue
-			}
-			if role, err := k.findRole(ctx, o.Metadata.Tenant, other.Role, other.RoleTenant); err == nil {
-				held[s.Name] = append(held[s.Name], permissionsOf(role.Spec)...)
-			}
-		}
-	})
-	if err != nil {
-		return err
-	}
-	for u := range users {
-		if err := checkDuties("user "+u+" with this binding", append(held[u], perms...)); err != nil {
+		if err := checkDuties("user "+s.Name+" with this binding", append(k.authz.Held(s.Name), perms...)); err != nil {
 			return err
 		}
 	}
