@@ -44,20 +44,14 @@ func (k *Kernel) loadRBAC(ctx context.Context) ([]authz.Role, []authz.Binding, e
 
 // eachResource calls fn for every current resource of a kind, at every tenant.
 func (k *Kernel) eachResource(ctx context.Context, kind string, fn func(resource.Object)) error {
-	after := ""
-	for {
-		page, err := k.resources.List(ctx, resource.ListOptions{Kind: kind, First: 1000, After: after})
-		if err != nil {
-			return fmt.Errorf("kernel: list %s: %w", kind, err)
-		}
-		for _, o := range page.Items {
-			fn(o)
-		}
-		if !page.HasNext {
-			return nil
-		}
-		after = page.EndCursor
+	objs, err := k.resources.All(ctx, kind)
+	if err != nil {
+		return fmt.Errorf("kernel: read %s: %w", kind, err)
 	}
+	for _, o := range objs {
+		fn(o)
+	}
+	return nil
 }
 
 // roleSpec and bindingSpec mirror schemas/kinds/Role.json and RoleBinding.json.

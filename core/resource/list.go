@@ -146,3 +146,20 @@ func (s *Service) Export(ctx context.Context, tenant string, subtree bool) ([]Ob
 	}
 	return out, nil
 }
+
+// All returns every current object of a kind at every tenant in one read, for
+// rebuilding what is derived from a whole kind (the authorizer from roles and
+// bindings) without paging through List.
+func (s *Service) All(ctx context.Context, kind string) ([]Object, error) {
+	rows, err := s.currentRows(ctx, ListOptions{Kind: kind})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Object, len(rows))
+	for i, r := range rows {
+		if out[i], err = objectFromRow(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
