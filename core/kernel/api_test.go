@@ -100,7 +100,7 @@ spec:
 
 // fixture creates users daoli (tenant viewer at 230102), harbin (module admin at
 // 230100) and sec (security admin at 230102) and returns their tokens.
-func fixture(t *testing.T, s *kerneltest.Server) map[string]string {
+func fixture(t testing.TB, s *kerneltest.Server) map[string]string {
 	t.Helper()
 	admin := s.Admin(t)
 	for _, u := range []struct{ name, home string }{{"daoli", "230102"}, {"harbin", "230100"}, {"sec", "230102"}} {
