@@ -14,6 +14,7 @@ import (
 	"github.com/gdbos/gdbos/core/authz"
 	"github.com/gdbos/gdbos/core/identity"
 	"github.com/gdbos/gdbos/core/policy"
+	"github.com/gdbos/gdbos/core/ratelimit"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/tenant"
 )
@@ -74,7 +75,7 @@ type Graph struct {
 	maskKey []byte
 	dialect string
 	// byToken and byAddress limit request rates.
-	byToken, byAddress *limiter
+	byToken, byAddress *ratelimit.Limiter
 }
 
 // New builds the schema from the kernel's fields and the modules' extensions.
@@ -102,8 +103,8 @@ func New(svc Services, ext Extension, limits Limits) (*Graph, error) {
 		svc: svc, log: log, limits: limits, maskKey: svc.MaskKey, dialect: svc.Dialect, conns: map[string]*graphql.Object{},
 		docs: newLRU[prepared](limits.CacheSize), answers: newLRU[[]byte](4 * limits.CacheSize),
 	}
-	g.byToken = newLimiter(max(limits.TokenRate, 0), 2*max(limits.TokenRate, 0))
-	g.byAddress = newLimiter(max(limits.AnonymousRate, 0), 2*max(limits.AnonymousRate, 0))
+	g.byToken = ratelimit.New(max(limits.TokenRate, 0), 2*max(limits.TokenRate, 0))
+	g.byAddress = ratelimit.New(max(limits.AnonymousRate, 0), 2*max(limits.AnonymousRate, 0))
 	g.types = g.buildTypes()
 
 	query := graphql.Fields{}

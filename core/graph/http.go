@@ -130,10 +130,10 @@ func (g *Graph) admit(c *Caller) (time.Duration, bool) {
 		if c.Principal.TokenID != 0 {
 			key = "t" + strconv.Itoa(c.Principal.TokenID)
 		}
-		ok, wait := g.byToken.allow(key, now)
+		ok, wait := g.byToken.Allow(key, now)
 		return wait, ok
 	}
-	ok, wait := g.byAddress.allow(c.IP, now)
+	ok, wait := g.byAddress.Allow(c.IP, now)
 	return wait, ok
 }
 

@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gdbos/gdbos/console"
+	"github.com/gdbos/gdbos/core/graph"
+	"github.com/gdbos/gdbos/core/ratelimit"
 )
 
 // Handler serves the GraphQL endpoint, health and readiness probes, Prometheus
@@ -39,7 +42,7 @@ func (k *Kernel) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", k.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	route("/auth/oidc/", "oidc", k.federation)
+	route("/auth/oidc/", "oidc", k.limitByAddress(k.federation))
 	route("/", "console", console.Handler())
 	return mux
 }
@@ -86,5 +89,29 @@ func (k *Kernel) observe(name string, h http.Handler, requests *prometheus.Count
 		} else if k.log.Enabled(r.Context(), slog.LevelDebug) {
 			k.log.DebugContext(r.Context(), "request", slog.String("route", name), slog.String("method", r.Method), slog.Int("status", sw.code), slog.Duration("took", d))
 		}
+	})
+}
+
+// limitByAddress applies the anonymous rate to h per client address: sign-in
+// endpoints are open to anyone, and each refusal they record costs an audit entry.
+func (k *Kernel) limitByAddress(h http.Handler) http.Handler {
+	rate := k.cfg.Limits.AnonymousRate
+	if rate == 0 {
+		rate = graph.DefaultLimits.AnonymousRate
+	}
+	lim := ratelimit.New(max(rate, 0), 2*max(rate, 0))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if ok, wait := lim.Allow(host, time.Now()); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"errors":[{"message":"too many requests","extensions":{"code":"RATE_LIMITED"}}]}` + "\n"))
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }

@@ -1,4 +1,6 @@
-package graph
+// Package ratelimit keeps token buckets per key (a token, an address), dropping idle
+// ones. It is a leaf package.
+package ratelimit
 
 import (
 	"math"
@@ -6,9 +8,9 @@ import (
 	"time"
 )
 
-// limiter is a set of token buckets, one per key (a token, or an address for
-// anonymous callers). Idle buckets are dropped so that the set stays small.
-type limiter struct {
+// Limiter is a set of token buckets, one per key. Idle buckets are dropped so that
+// the set stays small. A nil Limiter, or one with a zero rate, allows everything.
+type Limiter struct {
 	rate  float64 // tokens per second; 0 turns the limiter off
 	burst float64
 	mu    sync.Mutex
@@ -21,15 +23,16 @@ type bucket struct {
 	last   time.Time
 }
 
-func newLimiter(perSecond, burst int) *limiter {
+// New returns a limiter of perSecond tokens per key, holding at most burst.
+func New(perSecond, burst int) *Limiter {
 	if burst < perSecond {
 		burst = perSecond
 	}
-	return &limiter{rate: float64(perSecond), burst: float64(burst), b: map[string]*bucket{}}
+	return &Limiter{rate: float64(perSecond), burst: float64(burst), b: map[string]*bucket{}}
 }
 
-// allow takes one token for key; when none is left it says how long to wait.
-func (l *limiter) allow(key string, now time.Time) (bool, time.Duration) {
+// Allow takes one token for key; when none is left it says how long to wait.
+func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
 	if l == nil || l.rate == 0 {
 		return true, 0
 	}
