@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -148,14 +149,7 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 	q["user"] = &graphql.Field{
 		Type: t.user, Args: graphql.FieldConfigArgument{"username": {Type: nn(str)}},
 		Resolve: g.authed(func(p graphql.ResolveParams, _ *Caller) (any, error) {
-			u, err := g.svc.Identity.GetUser(p.Context, strArg(p.Args, "username"))
-			if err != nil {
-				return nil, err
-			}
-			if err := g.Authorize(p.Context, homeOf(u), "users", "read"); err != nil {
-				return nil, err
-			}
-			return u, g.allowUser(p.Context, u)
+			return g.userFor(p.Context, strArg(p.Args, "username"), "read")
 		}),
 	}
 	userInput := graphql.NewInputObject(graphql.InputObjectConfig{
@@ -189,14 +183,7 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 		Resolve: g.authed(func(p graphql.ResolveParams, c *Caller) (any, error) {
 			name := strArg(p.Args, "username")
 			if name != c.Principal.Username {
-				u, err := g.svc.Identity.GetUser(p.Context, name)
-				if err != nil {
-					return nil, err
-				}
-				if err := g.Authorize(p.Context, homeOf(u), "users", "write"); err != nil {
-					return nil, err
-				}
-				if err := g.allowUser(p.Context, u); err != nil {
+				if _, err := g.userFor(p.Context, name, "write"); err != nil {
 					return nil, err
 				}
 			}
@@ -206,14 +193,8 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 	m["setUserDisabled"] = &graphql.Field{
 		Type: nn(graphql.Boolean), Args: graphql.FieldConfigArgument{"username": {Type: nn(str)}, "disabled": {Type: nn(graphql.Boolean)}},
 		Resolve: g.authed(func(p graphql.ResolveParams, c *Caller) (any, error) {
-			u, err := g.svc.Identity.GetUser(p.Context, strArg(p.Args, "username"))
+			u, err := g.userFor(p.Context, strArg(p.Args, "username"), "write")
 			if err != nil {
-				return nil, err
-			}
-			if err := g.Authorize(p.Context, homeOf(u), "users", "write"); err != nil {
-				return nil, err
-			}
-			if err := g.allowUser(p.Context, u); err != nil {
 				return nil, err
 			}
 			return true, g.svc.Identity.SetDisabled(p.Context, c.Principal.Username, u.Username, boolArg(p.Args, "disabled"))
@@ -221,6 +202,22 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 	}
 	g.orgUnitFields(q, m)
 	g.tokenFields(q, m)
+}
+
+// userFor reads a user the caller may act on: action on users at the user's home
+// tenant, and no rows policy hiding the record.
+func (g *Graph) userFor(ctx context.Context, username, action string) (identity.User, error) {
+	u, err := g.svc.Identity.GetUser(ctx, username)
+	if err != nil {
+		return identity.User{}, err
+	}
+	if err := g.Authorize(ctx, homeOf(u), "users", action); err != nil {
+		return identity.User{}, err
+	}
+	if err := g.allowUser(ctx, u); err != nil {
+		return identity.User{}, err
+	}
+	return u, nil
 }
 
 // homeOf is the tenant at which a user is administered; users without one belong to
