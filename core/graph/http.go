@@ -140,7 +140,7 @@ func (g *Graph) admit(c *Caller) (time.Duration, bool) {
 // authenticate resolves the bearer token, if any. A bad token is an error, not an
 // anonymous request: the client believes it is signed in.
 func (g *Graph) authenticate(r *http.Request) (context.Context, int, error) {
-	c := &Caller{IP: clientIP(r)}
+	c := &Caller{IP: ClientIP(r)}
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
@@ -307,7 +307,8 @@ func writeBytes(w http.ResponseWriter, b []byte) {
 	_, _ = w.Write(b)
 }
 
-func clientIP(r *http.Request) string {
+// ClientIP is the address a request came from, without its port.
+func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -122,7 +122,7 @@ func pathPrefixes(col string, paths []string) (string, []any) {
 	parts := make([]string, len(paths))
 	args := make([]any, 0, 2*len(paths))
 	for i, p := range paths {
-		parts[i] = "(" + col + " >= ? AND " + col + " < ?)"
+		parts[i] = within(col)
 		args = append(args, p, upper(p))
 	}
 	return strings.Join(parts, " OR "), args

@@ -3,7 +3,6 @@ package kernel
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -101,11 +100,7 @@ func (k *Kernel) limitByAddress(h http.Handler) http.Handler {
 	}
 	lim := ratelimit.New(max(rate, 0), 2*max(rate, 0))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		if ok, wait := lim.Allow(host, time.Now()); !ok {
+		if ok, wait := lim.Allow(graph.ClientIP(r), time.Now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(http.StatusTooManyRequests)
