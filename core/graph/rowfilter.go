@@ -17,25 +17,30 @@ import (
 
 // userRowFilter restricts a users list, in SQL, to the subtrees where the caller may
 // read users (by the home tenant's path). none is true when nothing is visible.
+//
+// The subtree test stays even when the caller holds every root: users without a home
+// tenant (the bootstrap superadmin, accounts provisioned without one) have an empty
+// path and are in no subtree.
 func (g *Graph) userRowFilter(ctx context.Context) (where []func(*entsql.Selector), none bool, err error) {
 	c := CallerFrom(ctx)
 	sub := Subject(c.Principal)
 	roots := g.svc.Authz.TenantsWithPermission(sub, "users", "read")
+	var scope []string
 	if !sub.Superadmin || sub.ScopeTenant != "" || len(sub.Scopes) > 0 {
-		var paths []string
 		for _, code := range roots {
 			if t, ok := g.svc.Tenants.Get(code); ok {
-				paths = append(paths, t.Path)
+				scope = append(scope, t.Path)
 			}
 		}
-		if len(paths) == 0 {
+		if len(scope) == 0 {
 			return nil, true, nil
 		}
-		frag, args := pathPrefixes("home_path", paths)
+		frag, args := pathPrefixes("home_path", scope)
 		where = append(where, store.Where(frag, args))
 	}
 	// Rows policies bind everyone, the superadmin included.
-	extra, none, err := g.policyFilters(ctx, "User", "home_path", identity.UserColumns, policySubject(sub, roots))
+	table := policy.Table{Dialect: g.dialect, Columns: identity.UserColumns, NotNull: identity.UserNotNull}
+	extra, none, err := g.policyFilters(ctx, "User", "home_path", table, policySubject(sub, roots), scope)
 	if err != nil || none {
 		return nil, none, err
 	}
@@ -45,8 +50,11 @@ func (g *Graph) userRowFilter(ctx context.Context) (where []func(*entsql.Selecto
 // policyFilters turns the rows policies on target into SQL: a policy defined at
 // tenant D governs the rows inside D's subtree, so each adds
 // "(row outside D's subtree OR the policy allows it)". pathCol is the column holding
-// a row's tenant path.
-func (g *Graph) policyFilters(ctx context.Context, target, pathCol string, cols map[string]string, subj policy.Subject) ([]func(*entsql.Selector), bool, error) {
+// a row's tenant path. scope lists the subtrees the rows are already limited to (nil
+// when they are not): a policy whose subtree holds all of them applies to every row
+// as it is, and one whose subtree meets none of them to no row, so neither needs the
+// subtree test, which would be evaluated for every row a count visits.
+func (g *Graph) policyFilters(ctx context.Context, target, pathCol string, table policy.Table, subj policy.Subject, scope []string) ([]func(*entsql.Selector), bool, error) {
 	if g.svc.Policies == nil {
 		return nil, false, nil
 	}
@@ -62,21 +70,51 @@ func (g *Graph) policyFilters(ctx context.Context, target, pathCol string, cols 
 		if !ok {
 			continue
 		}
-		f, err := g.svc.Policies.RowFilter(ctx, target, []string{code}, subj, policy.Table{Dialect: g.dialect, Columns: cols})
+		cover := covers(t.Path, scope)
+		if !cover && disjoint(t.Path, scope) {
+			continue
+		}
+		f, err := g.svc.Policies.RowFilter(ctx, target, []string{code}, subj, table)
 		if err != nil {
 			return nil, false, err
 		}
 		switch {
 		case f.Always:
 			continue
+		case f.Never && cover:
+			return nil, true, nil
 		case f.Never:
 			where = append(where, store.Where("NOT "+within(pathCol), []any{t.Path, upper(t.Path)}))
+		case cover:
+			where = append(where, store.Where(f.SQL, f.Args))
 		default:
 			// The filter's own placeholders follow the two path arguments.
 			where = append(where, store.Where("NOT "+within(pathCol)+" OR ("+renumber(f.SQL, 2)+")", append([]any{t.Path, upper(t.Path)}, f.Args...)))
 		}
 	}
 	return where, false, nil
+}
+
+// covers reports whether every subtree in scope lies inside the subtree at path; an
+// unlimited (nil) scope is covered by no subtree.
+func covers(path string, scope []string) bool {
+	for _, p := range scope {
+		if !strings.HasPrefix(p, path) {
+			return false
+		}
+	}
+	return len(scope) > 0
+}
+
+// disjoint reports whether the subtree at path shares no tenant with the subtrees in
+// scope; an unlimited (nil) scope meets every subtree.
+func disjoint(path string, scope []string) bool {
+	for _, p := range scope {
+		if strings.HasPrefix(p, path) || strings.HasPrefix(path, p) {
+			return false
+		}
+	}
+	return len(scope) > 0
 }
 
 // within is the condition "the row's path is inside the subtree", with the subtree's

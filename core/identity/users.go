@@ -134,6 +134,10 @@ var UserColumns = map[string]string{
 	"disabled": user.FieldDisabled, "superadmin": user.FieldSuperadmin,
 }
 
+// UserNotNull names the fields of UserColumns whose columns never hold NULL: all of
+// them, as the schema declares none optional.
+var UserNotNull = map[string]bool{"tenant": true, "path": true, "username": true, "disabled": true, "superadmin": true}
+
 // UserQuery selects users. Where restricts the rows in SQL (authorization's row
 // filters); the count and the page both honour it.
 type UserQuery struct {
@@ -161,7 +165,9 @@ func (s *Service) QueryUsers(ctx context.Context, uq UserQuery) ([]User, bool, i
 	}
 	total := -1
 	if !uq.SkipCount {
-		n, err := q.Clone().Count(ctx)
+		// COUNT(*), not ent's COUNT(id): SQLite answers it from the b-tree's page
+		// counts when nothing is filtered, and PostgreSQL from any covering index.
+		n, err := q.Clone().Aggregate(ent.Count()).Int(ctx)
 		if err != nil {
 			return nil, false, 0, fmt.Errorf("identity: count users: %w", err)
 		}

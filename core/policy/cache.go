@@ -51,8 +51,12 @@ func filterKey(target string, lineage []string, subj Subject, t Table) (string, 
 	if err != nil {
 		return "", false
 	}
+	notNull, err := json.Marshal(t.NotNull)
+	if err != nil {
+		return "", false
+	}
 	var b strings.Builder
-	for _, part := range []string{target, strings.Join(lineage, "\x00"), t.Dialect, strconv.Itoa(t.ArgOffset), string(cols), string(s)} {
+	for _, part := range []string{target, strings.Join(lineage, "\x00"), t.Dialect, strconv.Itoa(t.ArgOffset), string(cols), string(notNull), string(s)} {
 		b.WriteString(part)
 		b.WriteByte(0x1f)
 	}

@@ -64,6 +64,9 @@ default allow := false`}
 		{name: "postgres numbering after an offset", lineage: []string{"230000", "230100"}, subj: Subject{Tenants: []string{"230100", "2301_%"}},
 			table: Table{Dialect: "postgres", Columns: userTable.Columns, ArgOffset: 2},
 			want:  Filter{SQL: `(u.path LIKE $3 ESCAPE '\' OR u.path LIKE $4 ESCAPE '\') AND u.disabled IS NOT TRUE`, Args: []any{"%/230100/%", `%/2301\_\%/%`}}},
+		{name: "a boolean column without NULLs is compared, so an index can answer", lineage: []string{"230000", "230100"}, subj: Subject{Tenants: []string{"230100"}},
+			table: Table{Dialect: "postgres", Columns: userTable.Columns, NotNull: map[string]bool{"disabled": true}},
+			want:  Filter{SQL: `u.path LIKE $1 ESCAPE '\' AND u.disabled = FALSE`, Args: []any{"%/230100/%"}}},
 		{name: "a policy that never allows", lineage: []string{"230000", "230200"}, subj: bob, want: Filter{SQL: "1 = 0", Never: true}},
 		{name: "unknown dialect", lineage: []string{"230000"}, subj: bob, table: Table{Dialect: "oracle"}, wantErr: `unknown SQL dialect "oracle"`},
 	}

@@ -57,6 +57,11 @@ type Table struct {
 	// Columns maps a logical row field (input.row.<field>) to its SQL column
 	// expression, for example "tenant" → "u.tenant".
 	Columns map[string]string
+	// NotNull names the row fields whose columns never hold NULL. A boolean one
+	// standing alone is then written "col = TRUE" or "col = FALSE", which both
+	// engines answer from an index, rather than "col IS [NOT] TRUE", which they
+	// test row by row.
+	NotNull map[string]bool
 	// ArgOffset is the number of bind arguments that precede the filter's in the
 	// statement: PostgreSQL placeholders start at $ArgOffset+1.
 	ArgOffset int

@@ -140,10 +140,20 @@ func (w *sqlWriter) term(t *ast.Term, negated bool) (string, error) {
 	if err != nil || !ok {
 		return "", errors.Join(err, errors.New("only a boolean field may stand alone"))
 	}
+	if w.t.NotNull[fieldName(t)] {
+		// Without NULLs the two forms agree, and only this one is sargable.
+		return col + " = " + strings.ToUpper(strconv.FormatBool(!negated)), nil
+	}
 	if negated {
 		return col + " IS NOT TRUE", nil
 	}
 	return col + " IS TRUE", nil
+}
+
+// fieldName is the field of a term input.row.<field> that column accepted.
+func fieldName(t *ast.Term) string {
+	s, _ := t.Value.(ast.Ref)[2].Value.(ast.String)
+	return string(s)
 }
 
 // column returns the SQL column for a term input.row.<field>, ok false when the term
