@@ -138,7 +138,6 @@ func TestCLITour(t *testing.T) {
 				if cr.Server != s.URL || cr.Token == "" {
 					t.Fatalf("saved credentials %+v, want the server and a token", cr)
 				}
-				token = cr.Token
 			}},
 			{name: "tenants", args: []string{"get", "tenants", "230100"}, want: []string{"230100", "哈尔滨市", "230102", "道里区"}, check: func(t *testing.T, out string) {
 				lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -153,6 +152,13 @@ func TestCLITour(t *testing.T) {
 					t.Errorf("%d children, want 18", len(v.Children))
 				}
 			}},
+			{name: "the superadmin only appoints", args: []string{"apply", "-f", "../../examples/harbin/", "--dry-run"}, code: 3,
+				errWant: []string{"admin may not write", "FORBIDDEN"}},
+			{name: "appoint needs all three", args: []string{"appoint", "--system", "zhang.sys"}, code: 1, errWant: []string{"--security, --audit missing"}},
+			{name: "appoint", env: map[string]string{"GDBOS_NEW_PASSWORD": "first-day-2020"}, args: []string{"appoint", "--system", "zhang.sys", "--security", "li.sec", "--audit", "wang.audit"},
+				want: []string{"user li.sec created", "zhang.sys is system-admin at 230000", "li.sec is security-admin at 230000", "wang.audit is audit-admin at 230000"}},
+			{name: "the superadmin is retired", args: []string{"query", "{ me { username } }"}, code: 3},
+			{name: "the security administrator signs in", env: map[string]string{"GDBOS_PASSWORD": "first-day-2020"}, args: []string{"login", "-u", "li.sec"}, want: []string{"as li.sec"}},
 			{name: "dry run", args: []string{"apply", "-f", "../../examples/harbin/", "--dry-run"},
 				want: []string{"Module/230100/catalog created (dry run)", "Module/230102/catalog created (dry run)", "Role/230000/config-admin created (dry run)", "/spec/enabled"}},
 			{name: "dry run wrote nothing", args: []string{"get", "Module", "catalog", "--tenant", "230100"}, code: 5, errWant: []string{string(apierr.NotFound)}},
@@ -203,8 +209,8 @@ func TestCLITour(t *testing.T) {
 			{name: "change", args: []string{"apply", "-f", changed}, want: []string{"Module/230100/catalog updated", "Module/230102/catalog unchanged"}},
 			{name: "history", args: []string{"history", "Module", "catalog", "--tenant", "230100"}, check: func(t *testing.T, out string) {
 				lines := strings.Split(strings.TrimSpace(out), "\n")
-				if len(lines) != 3 || !strings.HasPrefix(lines[1], "2 ") || !strings.HasPrefix(lines[2], "1 ") || !strings.Contains(out, "admin") {
-					t.Errorf("history, want versions 2 and 1 by admin, newest first:\n%s", out)
+				if len(lines) != 3 || !strings.HasPrefix(lines[1], "2 ") || !strings.HasPrefix(lines[2], "1 ") || !strings.Contains(out, "li.sec") {
+					t.Errorf("history, want versions 2 and 1 by li.sec, newest first:\n%s", out)
 				}
 			}},
 			{name: "diff", args: []string{"diff", "Module", "catalog", "--tenant", "230100", "--from", "1", "--to", "2"},
@@ -232,9 +238,15 @@ func TestCLITour(t *testing.T) {
 				want: []string{`"guideTemplate": "harbin-standard"`}},
 			{name: "delete again", args: []string{"delete", "Module", "catalog", "--tenant", "230102"}, code: 5},
 			{name: "export", args: []string{"export", "--tenant", "230000", "--subtree", "-f", backup}},
+			{name: "only the auditor reads the audit log", args: []string{"audit", "verify"}, code: 3},
+			{name: "the audit administrator signs in", env: map[string]string{"GDBOS_PASSWORD": "first-day-2020"}, args: []string{"login", "-u", "wang.audit"}, check: func(t *testing.T, _ string) {
+				var cr credentials
+				mustJSON(t, readFile(t, c.config), &cr)
+				token = cr.Token
+			}},
 			{name: "audit verify", args: []string{"audit", "verify"}, want: []string{"audit log intact"}},
-			{name: "audit log", args: []string{"audit", "log", "--first", "5"}, want: []string{"admin"}},
-			{name: "query", args: []string{"query", "{ me { username } }"}, want: []string{`"username": "admin"`}},
+			{name: "audit log", args: []string{"audit", "log", "--first", "5"}, want: []string{"li.sec"}},
+			{name: "query", args: []string{"query", "{ me { username } }"}, want: []string{`"username": "wang.audit"`}},
 			{name: "query with variables", args: []string{"query", `query($c:String!){tenant(code:$c){name}}`, "--variables", `{"c":"230102"}`}, want: []string{"道里区"}},
 			{name: "bad query", args: []string{"query", "{ nosuchfield }"}, code: 4, errWant: []string{"nosuchfield"}},
 			{name: "logout", args: []string{"logout"}, check: func(t *testing.T, _ string) {
@@ -261,10 +273,11 @@ func TestCLITour(t *testing.T) {
 			o.DatabaseURL = storetest.NewPostgresDB(t, os.Getenv(storetest.EnvPostgres))
 		}
 		s2 := kerneltest.Start(t, o)
+		s2.Appoint(t)
 		c2 := newCLI(t, s2.URL)
 		again := filepath.Join(dir, "again.yaml")
 		runSteps(t, c2, []step{
-			{name: "login to the second server", env: admin, args: []string{"login"}},
+			{name: "login to the second server", env: admin, args: []string{"login", "-u", kerneltest.SecurityAdmin}},
 			{name: "apply the export", args: []string{"apply", "-f", backup}, want: []string{"Role/230000/config-admin created", "Module/230100/catalog created"}, notWant: []string{"updated"}},
 			{name: "export again", args: []string{"export", "--tenant", "230000", "--subtree", "-f", again}},
 		})
@@ -287,6 +300,7 @@ func TestCLITour(t *testing.T) {
 // separators, a comment-only file, JSON and files that are not manifests.
 func TestCLIManifestFolder(t *testing.T) {
 	s := kerneltest.Start(t, kerneltest.Options{})
+	s.Appoint(t)
 	c := newCLI(t, s.URL)
 	dir := t.TempDir()
 	role := func(name string) string {
@@ -299,7 +313,7 @@ func TestCLIManifestFolder(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "sub", "d.yml"), role("r3")) // no final newline
 	writeFile(t, filepath.Join(dir, "notes.txt"), "not: [a manifest")
 	runSteps(t, c, []step{
-		{name: "login", env: map[string]string{"GDBOS_PASSWORD": kerneltest.AdminPassword}, args: []string{"login"}},
+		{name: "login", env: map[string]string{"GDBOS_PASSWORD": kerneltest.AdminPassword}, args: []string{"login", "-u", kerneltest.SecurityAdmin}},
 		{name: "apply", args: []string{"apply", "-f", dir}, want: []string{"Role/230000/r1 created", "Role/230000/r2 created", "Role/230000/r3 created"}},
 		{name: "list", args: []string{"get", "Role", "--tenant", "230000", "-o", "json"}, check: func(t *testing.T, out string) {
 			var rows []struct{ Name string }

@@ -19,15 +19,11 @@ func newLoginCmd() *cobra.Command {
 			c := newClient(cmd)
 			c.token = "" // a stale saved token must not stop a new sign-in
 			if password == "" {
-				password = os.Getenv("GDBOS_PASSWORD")
-			}
-			if password == "" {
-				fmt.Fprint(os.Stderr, "password: ")
-				line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-				if err != nil && line == "" {
-					return fmt.Errorf("no password given")
+				p, err := readPassword("GDBOS_PASSWORD", "password: ")
+				if err != nil {
+					return err
 				}
-				password = strings.TrimRight(line, "\r\n")
+				password = p
 			}
 			var out struct {
 				Login struct {
@@ -68,4 +64,18 @@ func newLogoutCmd() *cobra.Command {
 			return err
 		},
 	}
+}
+
+// readPassword takes a password from the environment variable env or, when it is
+// empty, from a line of standard input after printing prompt.
+func readPassword(env, prompt string) (string, error) {
+	if p := os.Getenv(env); p != "" {
+		return p, nil
+	}
+	fmt.Fprint(os.Stderr, prompt)
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no password given (set $%s or type it)", env)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

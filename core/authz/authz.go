@@ -8,9 +8,14 @@ import (
 	"sync/atomic"
 )
 
-// Wildcard matches every kind or area in Permission.On and every action in
-// Permission.Action.
+// Wildcard matches every kind or area in Permission.On, except AreaAudit, and every
+// action in Permission.Action.
 const Wildcard = "*"
+
+// AreaAudit is the audit trail. A role reaches it only by naming it: a wildcard
+// never covers it, so that whoever is given "everything" to manage permissions is
+// not also given the record of how they used it (separation of duties).
+const AreaAudit = "audit"
 
 // The actions a permission may name besides Wildcard.
 const (
@@ -50,10 +55,11 @@ type Binding struct {
 	Users      []string
 }
 
-// Subject is who asks: a user, possibly a superadmin, possibly through an API token
-// whose limits narrow what the user holds.
+// Subject is who asks: a user, possibly the bootstrap superadmin, possibly through
+// an API token whose limits narrow what the user holds.
 type Subject struct {
-	User       string
+	User string
+	// Superadmin marks the bootstrap account: it holds Bootstrap and nothing else.
 	Superadmin bool
 	// ScopeTenant, when set, limits the subject to that tenant's subtree.
 	ScopeTenant string

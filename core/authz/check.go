@@ -8,8 +8,8 @@ import (
 
 // Check decides whether sub may perform action on on (a kind or an API area) at
 // tenant. It denies by default. A token's limits apply first, to superadmins too;
-// then a superadmin is allowed; then the subject's role bindings at tenant or an
-// ancestor decide.
+// then the bootstrap superadmin holds Bootstrap and nothing else; then the subject's
+// role bindings at tenant or an ancestor decide.
 func (a *Authorizer) Check(sub Subject, tenant, on, action string) Decision {
 	o, h, st := a.decide(sub, tenant, on, action)
 	return Decision{Allowed: o.allowed(), Reason: o.reason(st, sub, tenant, on, action, h)}
@@ -49,6 +49,7 @@ type outcome int
 const (
 	byBinding outcome = iota
 	bySuperadmin
+	beyondBootstrap
 	incomplete
 	outsideToken
 	outsideScopes
@@ -68,7 +69,12 @@ func (a *Authorizer) decide(sub Subject, tenant, on, action string) (outcome, hi
 		return outsideToken, hit{}, st
 	case !scopesAllow(sub.Scopes, on, action):
 		return outsideScopes, hit{}, st
+	case sub.Superadmin && !InBootstrap(on, action):
+		return beyondBootstrap, hit{}, st
 	case sub.Superadmin:
+		if _, ok := a.tree.LineageCodes(tenant); !ok {
+			return unknownTenant, hit{}, st
+		}
 		return bySuperadmin, hit{}, st
 	case sub.User == "":
 		return noUser, hit{}, st
@@ -88,7 +94,9 @@ func (o outcome) reason(st *state, sub Subject, tenant, on, action string, h hit
 	case byBinding:
 		return st.allowedBy(sub.User, h)
 	case bySuperadmin:
-		return "superadmin"
+		return "allowed: the bootstrap superadmin holds " + on + ":" + action + " to appoint the three administrators"
+	case beyondBootstrap:
+		return fmt.Sprintf("denied: the bootstrap superadmin may only read tenants and users, create users and bind the system, security and audit administrators; %s:%s is beyond that", on, action)
 	case incomplete:
 		return "denied: tenant, object and action are required"
 	case outsideToken:
@@ -132,13 +140,16 @@ func (st *state) allowedBy(user string, h hit) string {
 
 // TenantsWithPermission returns the tenants at whose subtrees sub holds on:action,
 // each subtree named once by its root, sorted: the graph layer lists only rows in
-// these subtrees. A superadmin holds it at the tree's roots (or the token's tenant).
+// these subtrees. The superadmin holds what Bootstrap names at the tree's roots (or
+// the token's tenant).
 func (a *Authorizer) TenantsWithPermission(sub Subject, on, action string) []string {
 	if on == "" || action == "" || !scopesAllow(sub.Scopes, on, action) {
 		return nil
 	}
 	var held []string
 	switch {
+	case sub.Superadmin && !InBootstrap(on, action):
+		return nil
 	case sub.Superadmin && sub.ScopeTenant != "":
 		return []string{sub.ScopeTenant}
 	case sub.Superadmin:
@@ -195,4 +206,18 @@ func (a *Authorizer) coveredByOther(t string, set map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// Bootstrap is everything the bootstrap superadmin holds, at every tenant: enough to
+// find people and appoint the three administrators (the kernel admits only bindings
+// of the built-in administrator roles from it), and nothing else.
+var Bootstrap = []Permission{
+	{"tenants", ActionRead}, {"orgunits", ActionRead},
+	{"users", ActionRead}, {"users", ActionWrite},
+	{"Role", ActionRead}, {"RoleBinding", ActionRead}, {"RoleBinding", ActionWrite},
+}
+
+// InBootstrap reports whether Bootstrap names on:action.
+func InBootstrap(on, action string) bool {
+	return slices.Contains(Bootstrap, Permission{on, action})
 }

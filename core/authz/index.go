@@ -91,7 +91,8 @@ func rules(enf *casbin.Enforcer, sec string) ([][]string, error) {
 }
 
 // query is on:action as the bits that cover it, most specific first: on:action,
-// on:*, *:action, *:*. A bit is -1 when no role names that permission.
+// on:*, *:action, *:*. A bit is -1 when no role names that permission, and for the
+// wildcards when on is the audit area.
 type query struct {
 	bits  [4]int
 	perms [4]Permission
@@ -111,6 +112,9 @@ func (idx index) query(on, action string) query {
 	}
 	if a >= 0 {
 		q.bits[2] = a
+	}
+	if on == AreaAudit {
+		q.bits[2], q.bits[3] = -1, -1 // no wildcard covers the audit trail
 	}
 	return q
 }

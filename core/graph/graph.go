@@ -33,6 +33,9 @@ type Services struct {
 	// Dialect is the database's SQL dialect for compiled row filters: "sqlite" or
 	// "postgres".
 	Dialect string
+	// Exportable, when set, says which resources exportResources includes (the
+	// kernel leaves out what each installation makes for itself).
+	Exportable func(context.Context, resource.Object) bool
 }
 
 // Extension is what modules add to the schema.

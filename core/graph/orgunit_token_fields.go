@@ -137,7 +137,8 @@ func (g *Graph) tokenFields(q, m graphql.Fields) {
 	m["revokeToken"] = &graphql.Field{
 		Type: nn(graphql.Boolean), Args: graphql.FieldConfigArgument{"id": {Type: nn(graphql.Int)}},
 		Resolve: g.authed(func(p graphql.ResolveParams, c *Caller) (any, error) {
-			return true, g.svc.Identity.RevokeToken(p.Context, c.Principal.Username, c.Principal.UserID, p.Args["id"].(int))
+			others := func(tenant string) bool { return g.allowed(p.Context, tenant, "tokens", "delete") }
+			return true, g.svc.Identity.RevokeToken(p.Context, c.Principal.Username, c.Principal.UserID, p.Args["id"].(int), others)
 		}),
 	}
 }

@@ -130,7 +130,7 @@ func (g *Graph) resourceFields(q, m graphql.Fields) {
 			}
 			visible := objs[:0]
 			for _, o := range objs {
-				if g.allowed(p.Context, o.Metadata.Tenant, o.Kind, "read") {
+				if g.allowed(p.Context, o.Metadata.Tenant, o.Kind, "read") && (g.svc.Exportable == nil || g.svc.Exportable(p.Context, o)) {
 					visible = append(visible, o)
 				}
 			}
@@ -153,6 +153,9 @@ func (g *Graph) resourceFields(q, m graphql.Fields) {
 				return nil, err
 			}
 			for _, o := range objs {
+				if _, ok := g.svc.Tenants.Get(o.Metadata.Tenant); !ok {
+					continue // Apply refuses it with its path, writing nothing
+				}
 				if err := g.Authorize(p.Context, o.Metadata.Tenant, o.Kind, "write"); err != nil {
 					return nil, err
 				}

@@ -102,12 +102,13 @@ func TestAPITokens(t *testing.T) {
 			p.TokenScopes[1] != "audit:read" || p.Username != "alice" || p.SessionID != 0 {
 			t.Fatalf("principal = %+v %v", p, err)
 		}
-		wantErr(t, e.svc.RevokeToken(ctx, "bob", bob.ID, tok.ID), apierr.Forbidden, "")
-		wantErr(t, e.svc.RevokeToken(ctx, "alice", alice.ID, 9999), apierr.NotFound, "")
-		if err := e.svc.RevokeToken(ctx, "alice", alice.ID, tok.ID); err != nil {
+		wantErr(t, e.svc.RevokeToken(ctx, "bob", bob.ID, tok.ID, nil), apierr.Forbidden, "")
+		wantErr(t, e.svc.RevokeToken(ctx, "bob", bob.ID, tok.ID, func(t string) bool { return t == "230100" }), apierr.Forbidden, "may delete tokens at 230102")
+		wantErr(t, e.svc.RevokeToken(ctx, "alice", alice.ID, 9999, nil), apierr.NotFound, "")
+		if err := e.svc.RevokeToken(ctx, "alice", alice.ID, tok.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.RevokeToken(ctx, "alice", alice.ID, tok.ID); err != nil {
+		if err := e.svc.RevokeToken(ctx, "alice", alice.ID, tok.ID, nil); err != nil {
 			t.Fatalf("second revoke: %v", err)
 		}
 		_, err = e.svc.Authenticate(ctx, plain)
@@ -117,8 +118,8 @@ func TestAPITokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.RevokeToken(ctx, "admin", admin.ID, tok2.ID); err != nil {
-			t.Fatalf("superadmin revoke: %v", err)
+		if err := e.svc.RevokeToken(ctx, "admin", admin.ID, tok2.ID, func(t string) bool { return t == "230102" }); err != nil {
+			t.Fatalf("revoke by whoever may delete tokens at 230102: %v", err)
 		}
 		wantErr(t, authErr(e, plain2), apierr.Unauthenticated, "revoked")
 

@@ -72,12 +72,13 @@ func (s *Service) ListTokens(ctx context.Context, userID int) ([]APIToken, error
 	return out, nil
 }
 
-// RevokeToken revokes an API token on behalf of the user userID: their own token,
-// or any token when they are a superadmin. Revoking twice is not an error.
-func (s *Service) RevokeToken(ctx context.Context, actor string, userID, tokenID int) error {
+// RevokeToken revokes an API token on behalf of the user userID: their own token, or
+// another's when mayRevokeOthers allows it at the token's tenant. Revoking twice is
+// not an error.
+func (s *Service) RevokeToken(ctx context.Context, actor string, userID, tokenID int, mayRevokeOthers func(tenant string) bool) error {
 	var hash string
 	err := s.write(ctx, func(tx *ent.Tx) (change, error) {
-		row, err := s.revocableToken(ctx, tx, userID, tokenID)
+		row, err := revocableToken(ctx, tx, userID, tokenID, mayRevokeOthers)
 		if err != nil || row.RevokedAt != nil {
 			return change{}, err
 		}
@@ -95,7 +96,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor string, userID, tokenID
 	return err
 }
 
-func (s *Service) revocableToken(ctx context.Context, tx *ent.Tx, userID, tokenID int) (*ent.APIToken, error) {
+func revocableToken(ctx context.Context, tx *ent.Tx, userID, tokenID int, mayRevokeOthers func(tenant string) bool) (*ent.APIToken, error) {
 	row, err := tx.APIToken.Get(ctx, tokenID)
 	if ent.IsNotFound(err) {
 		return nil, apierr.New(apierr.NotFound, "no token with id %d", tokenID)
@@ -106,12 +107,18 @@ func (s *Service) revocableToken(ctx context.Context, tx *ent.Tx, userID, tokenI
 	if row.UserID == userID {
 		return row, nil
 	}
-	caller, err := tx.User.Get(ctx, userID)
-	if err != nil && !ent.IsNotFound(err) {
-		return nil, fmt.Errorf("identity: get user: %w", err)
+	at := row.Tenant // a token limited to a subtree; else its owner's home tenant
+	if at == "" {
+		owner, err := tx.User.Get(ctx, row.UserID)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, fmt.Errorf("identity: get token owner: %w", err)
+		}
+		if owner != nil {
+			at = owner.HomeTenant
+		}
 	}
-	if caller == nil || !caller.Superadmin {
-		return nil, apierr.New(apierr.Forbidden, "only the token's owner or a superadmin may revoke it")
+	if at != "" && mayRevokeOthers != nil && mayRevokeOthers(at) {
+		return row, nil
 	}
-	return row, nil
+	return nil, apierr.New(apierr.Forbidden, "only the token's owner, or whoever may delete tokens at %s, may revoke it", at)
 }

@@ -1,6 +1,7 @@
 package kernel_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
+	"github.com/gdbos/gdbos/core/resource"
 )
 
 // scenario is one API request and what its answer must and must not hold.
@@ -70,7 +72,7 @@ spec:
 ---
 apiVersion: gdbos.io/v1
 kind: Role
-metadata: {tenant: "230000", name: security-admin}
+metadata: {tenant: "230000", name: rbac-admin}
 spec:
   permissions:
     - {resources: [Role, RoleBinding], actions: [read, write]}
@@ -94,7 +96,7 @@ apiVersion: gdbos.io/v1
 kind: RoleBinding
 metadata: {tenant: "230102", name: daoli-security}
 spec:
-  role: security-admin
+  role: rbac-admin
   subjects: [{kind: User, name: sec}]
 `
 
@@ -111,7 +113,7 @@ func fixture(t testing.TB, s *kerneltest.Server) map[string]string {
 		t.Fatalf("rbac fixture: %s", r.Body)
 	}
 	return map[string]string{
-		"admin": admin, "daoli": s.Login(t, "daoli", "password-123"),
+		"admin": admin, "auditor": s.Auditor(t), "daoli": s.Login(t, "daoli", "password-123"),
 		"harbin": s.Login(t, "harbin", "password-123"), "sec": s.Login(t, "sec", "password-123"),
 	}
 }
@@ -164,8 +166,10 @@ func TestAPI(t *testing.T) {
 				query: `mutation($y:String!){applyResources(yaml:$y){op}}`,
 				vars:  map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"999999\", name: catalog}\nspec: {enabled: true}\n"},
 				code:  "VALIDATION_FAILED", contains: []string{"/metadata/tenant"}},
-			{name: "audit log verifies", as: "admin", query: `{auditVerify{ok checked problems{id}}}`, contains: []string{`"ok":true`}},
-			{name: "denials are audited", as: "admin", query: `{auditEntries(outcome:"denied",first:100){totalCount nodes{actor action target}}}`,
+			{name: "audit log verifies", as: "auditor", query: `{auditVerify{ok checked problems{id}}}`, contains: []string{`"ok":true`}},
+			{name: "the security administrator cannot read it", as: "admin", query: `{auditVerify{ok}}`, code: "FORBIDDEN",
+				contains: []string{"no role binding grants audit:read"}},
+			{name: "denials are audited", as: "auditor", query: `{auditEntries(outcome:"denied",first:100){totalCount nodes{actor action target}}}`,
 				contains: []string{`"actor":"daoli"`, "authz.denied"}},
 			{name: "viewer cannot read the audit log", as: "daoli", query: `{auditVerify{ok}}`, code: "FORBIDDEN"},
 		})
@@ -326,23 +330,37 @@ func TestSeparationOfDuties(t *testing.T) {
 	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
 		tokens := fixture(t, s)
 		apply := `mutation($y:String!){applyResources(yaml:$y){op}}`
-		auditRole := "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: audit-keeper}\nspec: {permissions: [{resources: [audit], actions: [read, write]}]}\n"
-		if r := s.Apply(t, tokens["admin"], auditRole); len(r.Errors) > 0 {
-			t.Fatalf("audit role: %s", r.Body)
+		// Nobody holds audit:write, so nobody can grant it through the API; the kernel
+		// itself writes this role, to check bindings that would combine the duties.
+		auditRole, err := resource.Decode([]byte("apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: audit-keeper}\nspec: {permissions: [{resources: [audit], actions: [read, write]}]}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Reading the audit trail is no conflict (only the kernel could write this role:
+		// nobody holds both to grant them).
+		reader, err := resource.Decode([]byte("apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: sec-reader}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [read]}]}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.K.Resources().Apply(context.Background(), "system", append(auditRole, reader...), resource.ApplyOptions{}); err != nil {
+			t.Fatalf("audit roles: %v", err)
 		}
 		runScenarios(t, s, tokens, []scenario{
 			{name: "no role may both manage permissions and change the audit trail", as: "admin", query: apply,
 				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: both}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [write]}]}\n"},
 				code: "FORBIDDEN", contains: []string{"separation of duties", "RoleBinding:write", "audit:write"}},
 			{name: "nor an all-powerful role", as: "admin", query: apply,
-				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: god}\nspec: {permissions: [{resources: [\"*\"], actions: [\"*\"]}]}\n"},
+				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: god}\nspec: {permissions: [{resources: [\"*\"], actions: [\"*\"]}, {resources: [audit], actions: [\"*\"]}]}\n"},
 				code: "FORBIDDEN", contains: []string{"separation of duties"}},
+			{name: "a wildcard does not reach the audit trail", as: "admin", query: apply,
+				vars:     map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: all-but-audit}\nspec: {permissions: [{resources: [\"*\"], actions: [\"*\"]}]}\n"},
+				contains: []string{`"op":"created"`}},
+			{name: "the auditor writes no roles", as: "auditor", query: apply,
+				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: audit-reader}\nspec: {permissions: [{resources: [audit], actions: [read]}]}\n"},
+				code: "FORBIDDEN"},
 			{name: "nor a user through two roles", as: "admin", query: apply,
 				vars: map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230102\", name: sec-audit}\nspec: {role: audit-keeper, subjects: [{kind: User, name: sec}]}\n"},
 				code: "FORBIDDEN", contains: []string{"user sec"}},
-			{name: "reading the audit trail is no conflict", as: "admin", query: apply,
-				vars:     map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: sec-reader}\nspec: {permissions: [{resources: [RoleBinding], actions: [write]}, {resources: [audit], actions: [read]}]}\n"},
-				contains: []string{`"op":"created"`}},
 		})
 	})
 }

@@ -20,7 +20,7 @@ func TestAuditTamperingIsNamed(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := kerneltest.Start(t, kerneltest.Options{})
-			admin := fixture(t, s)["admin"] // logins, users and resources: plenty of entries
+			admin := fixture(t, s)["auditor"] // logins, users and resources: plenty of entries
 			if r := s.Do(t, admin, `{auditVerify{ok}}`, nil); !strings.Contains(r.Body, `"ok":true`) {
 				t.Fatalf("before tampering: %s", r.Body)
 			}

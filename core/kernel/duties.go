@@ -52,8 +52,10 @@ func builtinRoles(tenantCode string) []resource.Object {
 	return []resource.Object{
 		role(RoleSystemAdmin, "系统管理员: tenants, org units, users, tokens and configuration",
 			perm(rwd, "tenants", "orgunits", "users", "tokens", "Module", "Classification", "IdentityProvider")),
-		role(RoleSecurityAdmin, "安全管理员: roles, role bindings and policies",
-			perm(rwd, "Role", "RoleBinding", "Policy"), perm(read, "tenants", "users")),
+		// One grants only what one holds (ADR 3), so whoever grants every permission
+		// holds every permission — except the audit trail, which no wildcard covers.
+		role(RoleSecurityAdmin, "安全管理员: roles, role bindings and policies; holds what it may grant, the audit trail excepted",
+			perm([]any{"*"}, "*")),
 		role(RoleAuditAdmin, "安全审计员: reads and verifies the audit log",
 			perm(read, "audit", "tenants")),
 	}
@@ -78,6 +80,83 @@ func (k *Kernel) ensureBuiltinRoles(ctx context.Context) error {
 	}
 	_, err := k.resources.Apply(ctx, "system", missing, resource.ApplyOptions{})
 	return err
+}
+
+// isBuiltinAdminRole reports whether a binding at tenant names one of the three
+// administrators' roles as defined at a root tenant.
+func (k *Kernel) isBuiltinAdminRole(role resource.Object) bool {
+	switch role.Metadata.Name {
+	case RoleSystemAdmin, RoleSecurityAdmin, RoleAuditAdmin:
+	default:
+		return false
+	}
+	for _, r := range k.tenants.Roots() {
+		if r.Code == role.Metadata.Tenant {
+			return role.Metadata.Labels["gdbos.io/builtin"] == "true"
+		}
+	}
+	return false
+}
+
+// admitAppointment checks a binding of one of the three administrators' roles, and
+// any binding the bootstrap superadmin writes: the superadmin may appoint the three
+// and nothing else, nobody may bind the superadmin, and no person holds two of the
+// three duties.
+func (k *Kernel) admitAppointment(ctx context.Context, obj resource.Object, bs bindingSpec, role resource.Object, superadmin bool) error {
+	var l apierr.FieldList
+	builtin := k.isBuiltinAdminRole(role)
+	if superadmin && (!builtin || obj.Metadata.Tenant != role.Metadata.Tenant) {
+		return apierr.New(apierr.Forbidden, "the bootstrap superadmin may only bind the system-admin, security-admin and audit-admin roles of a root tenant; %s is not one of them", bs.Role)
+	}
+	for i, s := range bs.Subjects {
+		if s.Kind == "User" && s.Name == identity.AdminUsername {
+			l.Add(fmt.Sprintf("/spec/subjects/%d/name", i), "the bootstrap superadmin holds no roles; appoint the three administrators instead")
+		}
+	}
+	if err := l.Err("invalid role binding"); err != nil || !builtin {
+		return err
+	}
+	others := map[string]string{} // user → the other administrator role they hold
+	err := k.eachResource(ctx, "RoleBinding", func(o resource.Object) {
+		if o.Metadata.Tenant == obj.Metadata.Tenant && o.Metadata.Name == obj.Metadata.Name {
+			return // the binding being replaced
+		}
+		b := bindingOf(o)
+		if b.Role == role.Metadata.Name || (b.Role != RoleSystemAdmin && b.Role != RoleSecurityAdmin && b.Role != RoleAuditAdmin) {
+			return
+		}
+		for _, u := range b.Users {
+			others[u] = b.Role
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for i, s := range bs.Subjects {
+		if other, ok := others[s.Name]; ok && s.Kind == "User" {
+			l.Add(fmt.Sprintf("/spec/subjects/%d/name", i), "%s is already bound to %s; the three administrators are three different people", s.Name, other)
+		}
+	}
+	if len(l) > 0 {
+		return &apierr.Error{Code: apierr.Forbidden, Message: "separation of duties: one person holds one administrator role", Fields: l}
+	}
+	return nil
+}
+
+// exportable leaves the built-in roles and the appointments of the three
+// administrators out of exports: every installation creates the roles on first start
+// and its own superadmin appoints its own administrators, so a backup applied
+// elsewhere neither needs nor may carry them (the security administrator cannot
+// grant the audit trail).
+func (k *Kernel) exportable(ctx context.Context, o resource.Object) bool {
+	if o.Metadata.Labels["gdbos.io/builtin"] == "true" {
+		return false
+	}
+	if o.Kind != "RoleBinding" {
+		return true
+	}
+	role, err := k.findRole(ctx, o.Metadata.Tenant, bindingOf(o).Role, bindingOf(o).RoleTenant)
+	return err != nil || !k.isBuiltinAdminRole(role)
 }
 
 // threeAdministrators reports whether each built-in role is bound, at a root tenant,

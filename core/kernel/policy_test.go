@@ -50,7 +50,7 @@ func TestPolicies(t *testing.T) {
 		if r := s.Apply(t, admin, maskingFixture+"---\n"+policyFixture); len(r.Errors) > 0 {
 			t.Fatalf("fixture: %s", r.Body)
 		}
-		tokens := map[string]string{"admin": admin, "officer": s.Login(t, "officer", "password-123"), "auditor": s.Login(t, "auditor", "password-123")}
+		tokens := map[string]string{"admin": admin, "audit.admin": s.Auditor(t), "officer": s.Login(t, "officer", "password-123"), "auditor": s.Login(t, "auditor", "password-123")}
 		list := `{users(first:100){totalCount nodes{username}}}`
 		apply := `mutation($y:String!){applyResources(yaml:$y){op}}`
 		runScenarios(t, s, tokens, []scenario{
@@ -69,7 +69,7 @@ func TestPolicies(t *testing.T) {
 			{name: "what the guard allows passes", as: "admin", query: apply,
 				vars:     map[string]any{"y": "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230102\", name: catalog}\nspec: {enabled: true}\n"},
 				contains: []string{`"op":"created"`}},
-			{name: "the guard's refusal is audited", as: "admin", query: `{auditEntries(action:"policy.denied"){totalCount}}`,
+			{name: "the guard's refusal is audited", as: "audit.admin", query: `{auditEntries(action:"policy.denied"){totalCount}}`,
 				contains: []string{`"totalCount":1`}},
 		})
 		if r := s.Do(t, admin, list, nil); strings.Contains(r.Body, "wang") || !strings.Contains(r.Body, "zhao") {

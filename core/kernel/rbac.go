@@ -132,8 +132,12 @@ func (k *Kernel) admitBinding(ctx context.Context, obj resource.Object, _ *resou
 		return err
 	}
 	c := graph.CallerFrom(ctx)
-	if !c.Authenticated {
-		return nil
+	superadmin := c.Authenticated && c.Principal.Superadmin
+	if err := k.admitAppointment(ctx, obj, bs, role, superadmin); err != nil {
+		return err
+	}
+	if !c.Authenticated || superadmin {
+		return nil // the kernel itself, or the superadmin appointing an administrator
 	}
 	return k.authz.CanGrant(graph.Subject(c.Principal), obj.Metadata.Tenant, permissionsOf(role.Spec))
 }

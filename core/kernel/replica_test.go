@@ -25,7 +25,8 @@ func TestReplicasSeeChangesWithinASecond(t *testing.T) {
 	opts := kerneltest.Options{DatabaseURL: storetest.NewPostgresDB(t, dsn), NATSURL: natsURL, NATSSubject: "gdbostest" + hex.EncodeToString(b)}
 	a := kerneltest.Start(t, opts)
 	r := kerneltest.Start(t, opts)
-	adminA, adminB := a.Admin(t), r.Admin(t)
+	adminA := a.Admin(t) // appoints the administrators in the shared database
+	adminB := r.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
 
 	apply := func(enabled string) {
 		y := "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230100\", name: catalog}\nspec: {enabled: " + enabled + "}\n"

@@ -23,7 +23,7 @@ func duties(perms []authz.Permission) (managesPermissions, changesAudit bool) {
 		if p.On == authz.Wildcard || permissionKinds[p.On] {
 			managesPermissions = true
 		}
-		if p.On == authz.Wildcard || p.On == "audit" {
+		if p.On == authz.AreaAudit { // no wildcard covers the audit trail
 			changesAudit = true
 		}
 	}
@@ -39,7 +39,7 @@ func checkDuties(what string, perms []authz.Permission) error {
 	}
 	var names []string
 	for _, p := range perms {
-		if changeActions[p.Action] && (p.On == authz.Wildcard || p.On == "audit" || permissionKinds[p.On]) {
+		if changeActions[p.Action] && (p.On == authz.Wildcard || p.On == authz.AreaAudit || permissionKinds[p.On]) {
 			names = append(names, p.On+":"+p.Action)
 		}
 	}

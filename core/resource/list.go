@@ -60,10 +60,11 @@ func (s *Service) List(ctx context.Context, opts ListOptions) (Page, error) {
 	return page, nil
 }
 
-// currentRows reads the non-deleted rows that opts select. A subtree is filtered
+// currentRows reads the non-deleted rows that opts select, through the caller's
+// transaction when ctx carries one (admission sees the batch). A subtree is filtered
 // with Tenants.IsWithin, so the store needs no tenant paths.
 func (s *Service) currentRows(ctx context.Context, opts ListOptions) ([]*ent.Resource, error) {
-	q := s.st.Client.Resource.Query().Where(entresource.DeletedEQ(false))
+	q := s.clientFor(ctx).Resource.Query().Where(entresource.DeletedEQ(false))
 	if opts.Kind != "" {
 		q = q.Where(entresource.KindEQ(opts.Kind))
 	}

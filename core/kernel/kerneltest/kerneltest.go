@@ -21,8 +21,17 @@ import (
 	"github.com/gdbos/gdbos/core/store/storetest"
 )
 
-// AdminPassword is the superadmin password of every test kernel.
+// AdminPassword is the password of the bootstrap superadmin and of the three
+// administrators of every test kernel.
 const AdminPassword = "admin-test-password"
+
+// The three administrators a test kernel appoints (at the root tenant 230000, the
+// first time a test asks for one of them), as a province would on its first day.
+const (
+	SystemAdmin   = "sys.admin"
+	SecurityAdmin = "sec.admin"
+	AuditAdmin    = "audit.admin"
+)
 
 // Server is a kernel serving HTTP on loopback.
 type Server struct {
@@ -31,6 +40,7 @@ type Server struct {
 	// DatabaseURL is empty on SQLite.
 	DatabaseURL string
 	stop        func()
+	appoint     sync.Once
 }
 
 // Close stops the server and closes the kernel before the test ends, for tests
@@ -161,8 +171,52 @@ func (s *Server) Login(t testing.TB, username, password string) string {
 	return r.Data["login"].(map[string]any)["token"].(string)
 }
 
-// Admin signs in as the superadmin.
-func (s *Server) Admin(t testing.TB) string { return s.Login(t, "admin", AdminPassword) }
+// Superadmin signs in as the bootstrap superadmin, which can only appoint the three
+// administrators; once a test has asked for one of them (Admin, Auditor,
+// SystemAdministrator), the superadmin is retired and cannot sign in.
+func (s *Server) Superadmin(t testing.TB) string { return s.Login(t, "admin", AdminPassword) }
+
+// Admin signs in as the security administrator, who holds every permission but the
+// audit trail at the root tenant 230000: most tests act as them.
+func (s *Server) Admin(t testing.TB) string {
+	t.Helper()
+	s.Appoint(t)
+	return s.Login(t, SecurityAdmin, AdminPassword)
+}
+
+// Auditor signs in as the audit administrator, who reads and verifies the audit log.
+func (s *Server) Auditor(t testing.TB) string {
+	t.Helper()
+	s.Appoint(t)
+	return s.Login(t, AuditAdmin, AdminPassword)
+}
+
+// SystemAdministrator signs in as the system administrator (tenants, org units,
+// users, tokens and configuration).
+func (s *Server) SystemAdministrator(t testing.TB) string {
+	t.Helper()
+	s.Appoint(t)
+	return s.Login(t, SystemAdmin, AdminPassword)
+}
+
+// Appoint has the bootstrap superadmin create the three administrators and bind them
+// at 230000, through GraphQL, once; the kernel then retires the superadmin.
+func (s *Server) Appoint(t testing.TB) {
+	t.Helper()
+	s.appoint.Do(func() {
+		root := s.Superadmin(t)
+		yaml := ""
+		for _, a := range []struct{ user, role string }{{SystemAdmin, "system-admin"}, {SecurityAdmin, "security-admin"}, {AuditAdmin, "audit-admin"}} {
+			s.MustDo(t, root, `mutation($u:String!,$p:String!){createUser(input:{username:$u,password:$p,homeTenant:"230000"}){id}}`,
+				map[string]any{"u": a.user, "p": AdminPassword})
+			yaml += "---\napiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230000\", name: " + a.user + "}\n" +
+				"spec: {role: " + a.role + ", subjects: [{kind: User, name: " + a.user + "}]}\n"
+		}
+		if r := s.Apply(t, root, yaml); len(r.Errors) > 0 {
+			t.Fatalf("appoint the three administrators: %s", r.Body)
+		}
+	})
+}
 
 // MustDo runs a request that must succeed and returns its data.
 func (s *Server) MustDo(t testing.TB, token, query string, vars map[string]any) map[string]any {
