@@ -1,0 +1,167 @@
+package entity
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gdbos/gdbos/core/apierr"
+)
+
+// Operators a field filter may use.
+var operators = []string{"eq", "ne", "in", "lt", "lte", "gt", "gte", "contains", "startsWith", "isNull"}
+
+var comparisons = map[string]string{"eq": " = ", "ne": " <> ", "lt": " < ", "lte": " <= ", "gt": " > ", "gte": " >= "}
+
+// filter writes the SQL of a filter input: {and: [...], or: [...], not: {...},
+// FIELD: {eq, ne, in, lt, lte, gt, gte, contains, startsWith, isNull}}, the fields
+// of one object ANDed. Values are bound, never spliced.
+func (t Table) filter(b *builder, f map[string]any, path string) error {
+	var l apierr.FieldList
+	t.filterInto(b, f, path, &l)
+	return l.Err("invalid filter")
+}
+
+func (t Table) filterInto(b *builder, f map[string]any, path string, l *apierr.FieldList) {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b.add("(")
+	if len(keys) == 0 {
+		b.add("1 = 1")
+	}
+	for i, k := range keys {
+		if i > 0 {
+			b.add(" AND ")
+		}
+		p := path + "/" + k
+		switch k {
+		case "and", "or":
+			list, ok := f[k].([]any)
+			if !ok || len(list) == 0 {
+				l.Add(p, "must be a non-empty list of filters")
+				b.add("1 = 1")
+				continue
+			}
+			b.add("(")
+			for j, sub := range list {
+				if j > 0 {
+					b.add(map[string]string{"and": " AND ", "or": " OR "}[k])
+				}
+				m, _ := sub.(map[string]any)
+				t.filterInto(b, m, fmt.Sprintf("%s/%d", p, j), l)
+			}
+			b.add(")")
+		case "not":
+			m, _ := f[k].(map[string]any)
+			b.add("NOT ")
+			t.filterInto(b, m, p, l)
+		default:
+			t.fieldFilter(b, k, f[k], p, l)
+		}
+	}
+	b.add(")")
+}
+
+func (t Table) fieldFilter(b *builder, name string, v any, path string, l *apierr.FieldList) {
+	col := t.column(name)
+	ops, ok := v.(map[string]any)
+	if col == "" || !ok {
+		if col == "" {
+			l.Add(path, "no field %q here", name)
+		} else {
+			l.Add(path, "must be an object of operators %v", operators)
+		}
+		b.add("1 = 1")
+		return
+	}
+	field, isField := t.field(name)
+	names := make([]string, 0, len(ops))
+	for op := range ops {
+		names = append(names, op)
+	}
+	slices.Sort(names)
+	b.add("(")
+	if len(names) == 0 {
+		b.add("1 = 1")
+	}
+	for i, op := range names {
+		if i > 0 {
+			b.add(" AND ")
+		}
+		arg, p := ops[op], path+"/"+op
+		value := func(x any) any {
+			if !isField || x == nil {
+				return x
+			}
+			cv, problems := convert(field, x)
+			for _, pr := range problems {
+				if !strings.HasPrefix(pr, "must be one of") && !strings.HasPrefix(pr, "does not match") && !strings.HasPrefix(pr, "is ") {
+					l.Add(p, "%s", pr)
+				}
+			}
+			if cv == nil {
+				return x
+			}
+			return cv
+		}
+		switch {
+		case comparisons[op] != "":
+			b.add(col+comparisons[op]+"?", value(arg))
+		case op == "in":
+			list, ok := arg.([]any)
+			if !ok || len(list) == 0 || len(list) > 1000 {
+				l.Add(p, "must be a list of 1 to 1000 values")
+				b.add("1 = 0")
+				continue
+			}
+			vals := make([]any, len(list))
+			for j, x := range list {
+				vals[j] = value(x)
+			}
+			b.add(col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ")+")", vals...)
+		case op == "contains" || op == "startsWith":
+			s, ok := arg.(string)
+			if !ok {
+				l.Add(p, "must be a string")
+				b.add("1 = 0")
+				continue
+			}
+			pattern := escapeLike(s) + "%"
+			if op == "contains" {
+				pattern = "%" + pattern
+			}
+			b.add(col+` LIKE ? ESCAPE '\'`, pattern)
+		case op == "isNull":
+			isNull, ok := arg.(bool)
+			if !ok {
+				l.Add(p, "must be true or false")
+			}
+			if isNull {
+				b.add(col + " IS NULL")
+			} else {
+				b.add(col + " IS NOT NULL")
+			}
+		default:
+			l.Add(p, "unknown operator; use one of %v", operators)
+			b.add("1 = 1")
+		}
+	}
+	b.add(")")
+}
+
+func (t Table) field(name string) (Field, bool) {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}

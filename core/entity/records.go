@@ -1,0 +1,334 @@
+package entity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gdbos/gdbos/core/apierr"
+)
+
+// Record is one row: system fields (id, tenant, createdAt, updatedAt, createdBy,
+// updatedBy, deletedAt, version) and the entity's fields by name.
+type Record map[string]any
+
+// Cond is an SQL condition in the dialect's placeholder style ("?" on SQLite, "$1…"
+// on PostgreSQL, numbered from 1), such as a compiled row policy or a subtree test.
+type Cond struct {
+	SQL  string
+	Args []any
+}
+
+// Table is one entity as seen at a tenant: where its rows are and which fields that
+// tenant sees.
+type Table struct {
+	Dialect string
+	Name    string
+	Table   string
+	Fields  []Field
+	Check   ElementCheck
+}
+
+var system = []struct{ name, column string }{
+	{"id", "id"}, {"tenant", "tenant"}, {"createdAt", "created_at"}, {"updatedAt", "updated_at"},
+	{"createdBy", "created_by"}, {"updatedBy", "updated_by"}, {"deletedAt", "deleted_at"}, {"version", "version"},
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+// Insert validates in and writes a record at tenant (whose path is path).
+func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in map[string]any) (Record, error) {
+	vals, err := normalize(t.Fields, in, true, t.Check)
+	if err != nil {
+		return nil, err
+	}
+	ts := now()
+	cols := []string{"tenant", "tenant_path", "created_at", "updated_at", "created_by", "updated_by", "version"}
+	args := []any{tenant, path, ts, ts, actor, actor, int64(1)}
+	for _, f := range t.Fields {
+		if v, ok := vals[f.Column]; ok {
+			cols, args = append(cols, q(f.Column)), append(args, v)
+		}
+	}
+	b := newBuilder(t.Dialect)
+	b.add(fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING id", q(t.Table), strings.Join(cols, ", "),
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")), args...)
+	var id int64
+	if err := queryRow(ctx, db, b.String(), b.args, &id); err != nil {
+		return nil, t.writeError(err)
+	}
+	return t.Get(ctx, db, id, nil, true)
+}
+
+// Update changes the given fields of a live record that the conditions let the
+// caller see; version, when positive, must be the record's current version.
+func (t Table) Update(ctx context.Context, db DB, id int64, version int64, actor string, in map[string]any, scope []Cond) (Record, error) {
+	vals, err := normalize(t.Fields, in, false, t.Check)
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(t.Dialect)
+	b.add(fmt.Sprintf("UPDATE %s SET updated_at = ?, updated_by = ?, version = version + 1", q(t.Table)), now(), actor)
+	for _, f := range t.Fields {
+		if v, ok := vals[f.Column]; ok {
+			b.add(", "+q(f.Column)+" = ?", v)
+		}
+	}
+	b.add(" WHERE id = ? AND deleted_at IS NULL", id)
+	if version > 0 {
+		b.add(" AND version = ?", version)
+	}
+	addConds(b, scope)
+	if err := t.exec(ctx, db, b, id, version); err != nil {
+		return nil, err
+	}
+	return t.Get(ctx, db, id, nil, false)
+}
+
+// Delete marks a live record deleted; Restore brings it back.
+func (t Table) Delete(ctx context.Context, db DB, id int64, actor string, scope []Cond) error {
+	b := newBuilder(t.Dialect)
+	ts := now()
+	b.add(fmt.Sprintf("UPDATE %s SET deleted_at = ?, updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL", q(t.Table)), ts, ts, actor, id)
+	addConds(b, scope)
+	return t.exec(ctx, db, b, id, 0)
+}
+
+// Restore undoes Delete.
+func (t Table) Restore(ctx context.Context, db DB, id int64, actor string, scope []Cond) (Record, error) {
+	b := newBuilder(t.Dialect)
+	b.add(fmt.Sprintf("UPDATE %s SET deleted_at = NULL, updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ? AND deleted_at IS NOT NULL", q(t.Table)), now(), actor, id)
+	addConds(b, scope)
+	if err := t.exec(ctx, db, b, id, 0); err != nil {
+		return nil, err
+	}
+	return t.Get(ctx, db, id, scope, false)
+}
+
+func (t Table) exec(ctx context.Context, db DB, b *builder, id, version int64) error {
+	res, err := db.ExecContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return t.writeError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if version > 0 {
+			return apierr.New(apierr.Conflict, "%s %d is not at version %d (or is not yours to change); read it again", t.Name, id, version)
+		}
+		return apierr.New(apierr.NotFound, "no %s with id %d here", t.Name, id)
+	}
+	return nil
+}
+
+// writeError turns a unique violation into a CONFLICT naming the unique fields.
+func (t Table) writeError(err error) error {
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "unique") || strings.Contains(msg, "duplicate key") {
+		var names []string
+		for _, f := range t.Fields {
+			if f.Unique {
+				names = append(names, f.Name)
+			}
+		}
+		return apierr.New(apierr.Conflict, "another %s has the same %s", t.Name, strings.Join(names, " or "))
+	}
+	return fmt.Errorf("entity: write %s: %w", t.Name, err)
+}
+
+// Get reads one record the conditions let the caller see; deleted ones only with
+// withDeleted.
+func (t Table) Get(ctx context.Context, db DB, id int64, scope []Cond, withDeleted bool) (Record, error) {
+	b := newBuilder(t.Dialect)
+	b.add("SELECT " + t.selectList() + " FROM " + q(t.Table) + " WHERE id = ?", id)
+	if !withDeleted {
+		b.add(" AND deleted_at IS NULL")
+	}
+	addConds(b, scope)
+	recs, err := t.query(ctx, db, b)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, apierr.New(apierr.NotFound, "no %s with id %d here", t.Name, id)
+	}
+	return recs[0], nil
+}
+
+// ListOptions select a page of records.
+type ListOptions struct {
+	// Scope is ANDed: the caller's subtrees, row policies.
+	Scope []Cond
+	// Filter is the GraphQL filter input.
+	Filter  map[string]any
+	OrderBy []Order
+	First   int
+	Offset  int
+	Count   bool
+	Deleted bool
+}
+
+// Order sorts by a field, then by id.
+type Order struct {
+	Field string
+	Desc  bool
+}
+
+// Page is one page of a list.
+type Page struct {
+	Records []Record
+	HasNext bool
+	// Total is every matching record, or -1 when not counted.
+	Total int
+}
+
+// List returns a page of records matching the scope and filter.
+func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
+	where := newBuilder(t.Dialect)
+	if o.Deleted {
+		where.add(" WHERE deleted_at IS NOT NULL")
+	} else {
+		where.add(" WHERE deleted_at IS NULL")
+	}
+	addConds(where, o.Scope)
+	if len(o.Filter) > 0 {
+		where.add(" AND ")
+		if err := t.filter(where, o.Filter, "/filter"); err != nil {
+			return Page{}, err
+		}
+	}
+	page := Page{Total: -1}
+	if o.Count {
+		c := newBuilder(t.Dialect)
+		c.add("SELECT COUNT(*) FROM " + q(t.Table))
+		c.addNative(where.String(), where.args)
+		if err := queryRow(ctx, db, c.String(), c.args, &page.Total); err != nil {
+			return Page{}, fmt.Errorf("entity: count %s: %w", t.Name, err)
+		}
+	}
+	b := newBuilder(t.Dialect)
+	b.add("SELECT " + t.selectList() + " FROM " + q(t.Table))
+	b.addNative(where.String(), where.args)
+	order, err := t.orderBy(o.OrderBy)
+	if err != nil {
+		return Page{}, err
+	}
+	b.add(fmt.Sprintf("%s LIMIT %d OFFSET %d", order, o.First+1, o.Offset))
+	recs, err := t.query(ctx, db, b)
+	if err != nil {
+		return Page{}, err
+	}
+	if len(recs) > o.First {
+		page.HasNext, recs = true, recs[:o.First]
+	}
+	page.Records = recs
+	return page, nil
+}
+
+func (t Table) orderBy(os []Order) (string, error) {
+	var parts []string
+	var l apierr.FieldList
+	for i, o := range os {
+		col := t.column(o.Field)
+		if col == "" {
+			l.Add(fmt.Sprintf("/orderBy/%d/field", i), "no field %q here", o.Field)
+			continue
+		}
+		dir := " ASC"
+		if o.Desc {
+			dir = " DESC"
+		}
+		parts = append(parts, col+dir)
+	}
+	parts = append(parts, "id ASC")
+	return " ORDER BY " + strings.Join(parts, ", "), l.Err("invalid order")
+}
+
+// column is the quoted column of a field or system field name, or "".
+func (t Table) column(name string) string {
+	for _, s := range system {
+		if s.name == name {
+			return q(s.column)
+		}
+	}
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return q(f.Column)
+		}
+	}
+	return ""
+}
+
+func (t Table) selectList() string {
+	cols := make([]string, 0, len(system)+len(t.Fields))
+	for _, s := range system {
+		cols = append(cols, q(s.column))
+	}
+	for _, f := range t.Fields {
+		cols = append(cols, q(f.Column))
+	}
+	return strings.Join(cols, ", ")
+}
+
+func (t Table) query(ctx context.Context, db DB, b *builder) ([]Record, error) {
+	rows, err := db.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
+	}
+	defer rows.Close()
+	var out []Record
+	n := len(system) + len(t.Fields)
+	for rows.Next() {
+		vals := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
+		}
+		r := make(Record, n)
+		for i, s := range system {
+			v := vals[i]
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			if s.name == "id" || s.name == "version" {
+				v = fromColumn(TypeInteger, v)
+			}
+			r[s.name] = v
+		}
+		for i, f := range t.Fields {
+			r[f.Name] = fromColumn(f.Type, vals[len(system)+i])
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func addConds(b *builder, conds []Cond) {
+	for _, c := range conds {
+		b.add(" AND (")
+		b.addNative(c.SQL, c.Args)
+		b.add(")")
+	}
+}
+
+func queryRow(ctx context.Context, db DB, query string, args []any, dest any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest); err != nil {
+		return err
+	}
+	return errors.Join(rows.Close(), rows.Err())
+}

@@ -1,0 +1,115 @@
+// Package entity turns published entity schemas (the EntitySchema kind) into real
+// tables and reads and writes their records. A schema defined at a tenant applies
+// below it; a descendant may add local fields in a layer of the same name but not
+// change or drop inherited ones. One table holds an entity's records at every tenant,
+// each record carrying its tenant and tenant path.
+package entity
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/gdbos/gdbos/core/apierr"
+)
+
+// Field types.
+const (
+	TypeString   = "string"
+	TypeText     = "text"
+	TypeInteger  = "integer"
+	TypeDecimal  = "decimal"
+	TypeBoolean  = "boolean"
+	TypeDate     = "date"
+	TypeDateTime = "datetime"
+)
+
+var types = []string{TypeString, TypeText, TypeInteger, TypeDecimal, TypeBoolean, TypeDate, TypeDateTime}
+
+// Spec is the spec of an EntitySchema resource (schemas/kinds/EntitySchema.json).
+type Spec struct {
+	Title       string      `json:"title,omitempty"`
+	Description string      `json:"description,omitempty"`
+	Fields      []FieldSpec `json:"fields"`
+	Indexes     [][]string  `json:"indexes,omitempty"`
+}
+
+// FieldSpec is one field of an entity.
+type FieldSpec struct {
+	Name        string   `json:"name"`
+	Title       string   `json:"title,omitempty"`
+	Type        string   `json:"type,omitempty"`
+	Element     string   `json:"element,omitempty"`
+	Length      int      `json:"length,omitempty"`
+	Required    bool     `json:"required,omitempty"`
+	Unique      bool     `json:"unique,omitempty"`
+	Index       bool     `json:"index,omitempty"`
+	Enum        []string `json:"enum,omitempty"`
+	Min         *float64 `json:"min,omitempty"`
+	Max         *float64 `json:"max,omitempty"`
+	Pattern     string   `json:"pattern,omitempty"`
+	Description string   `json:"description,omitempty"`
+}
+
+var (
+	entityName = regexp.MustCompile(`^[a-z][a-z0-9]{1,39}$`)
+	fieldName  = regexp.MustCompile(`^[a-z][A-Za-z0-9]{0,39}$`)
+	// reserved are the system columns every record has, and GraphQL's own names.
+	reserved = []string{"id", "tenant", "tenantPath", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "version"}
+)
+
+// CheckName reports whether name may name an entity: 2–40 lowercase letters and
+// digits, starting with a letter (it becomes the table ent_NAME and GraphQL types).
+func CheckName(name string) error {
+	if !entityName.MatchString(name) {
+		return apierr.Invalid("invalid entity schema", []apierr.FieldError{{Path: "/metadata/name",
+			Message: "must be 2 to 40 lowercase letters and digits, starting with a letter"}})
+	}
+	return nil
+}
+
+// Check reports every problem of one layer's spec that its JSON Schema cannot see,
+// each with its path; element reports whether a data element exists.
+func (s Spec) Check(element func(code string) (string, bool)) error {
+	var l apierr.FieldList
+	seen := map[string]bool{}
+	for i, f := range s.Fields {
+		p := fmt.Sprintf("/spec/fields/%d", i)
+		switch {
+		case !fieldName.MatchString(f.Name):
+			l.Add(p+"/name", "must start with a lowercase letter, then letters and digits, at most 40")
+		case slices.Contains(reserved, f.Name):
+			l.Add(p+"/name", "%q is a system field of every record", f.Name)
+		case seen[f.Name]:
+			l.Add(p+"/name", "%q is defined twice", f.Name)
+		}
+		seen[f.Name] = true
+		switch {
+		case f.Type == "" && f.Element == "":
+			l.Add(p, "give a type or a data element")
+		case f.Type != "" && !slices.Contains(types, f.Type):
+			l.Add(p+"/type", "must be one of %v", types)
+		}
+		if f.Element != "" && element != nil {
+			if _, ok := element(f.Element); !ok {
+				l.Add(p+"/element", "no data element %q is published here", f.Element)
+			}
+		}
+		if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
+			l.Add(p+"/min", "is greater than max")
+		}
+		if f.Pattern != "" {
+			if _, err := regexp.Compile(f.Pattern); err != nil {
+				l.Add(p+"/pattern", "does not compile: %v", err)
+			}
+		}
+	}
+	for i, ix := range s.Indexes {
+		for j, name := range ix {
+			if !seen[name] {
+				l.Add(fmt.Sprintf("/spec/indexes/%d/%d", i, j), "no field %q in this layer", name)
+			}
+		}
+	}
+	return l.Err("invalid entity schema")
+}
