@@ -4,7 +4,7 @@ package schemas
 
 import "embed"
 
-// FS holds kinds/*.json and codetables/*.csv.
+// FS holds kinds/*.json, codetables/*.{csv,yaml} and dataelements/*.yaml.
 //
-//go:embed kinds codetables
+//go:embed kinds codetables dataelements
 var FS embed.FS

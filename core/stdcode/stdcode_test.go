@@ -52,3 +52,35 @@ func FuzzResidentID(f *testing.F) {
 	f.Add("11010519491231002X")
 	f.Fuzz(func(t *testing.T, s string) { _ = ResidentID(s) })
 }
+
+func TestEmail(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{"zhang.san@hlj.gov.cn", true}, {"a+b@example.cn", true}, {"x@y.z", true},
+		{"", false}, {"no-at.example.cn", false}, {"a@b@c.cn", false}, {"@example.cn", false}, {"a@localhost", false},
+		{"a b@example.cn", false}, {".a@example.cn", false}, {"a@-x.cn", false}, {"a@x..cn", false}, {"张三@example.cn", false},
+	} {
+		err := Email(c.in)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrEmail)) {
+			t.Errorf("Email(%q) = %v, want ok=%v", c.in, err, c.ok)
+		}
+	}
+}
+
+// TestOrganizationCode uses characters 9–17 of the credit codes in STANDARDS.md.
+func TestOrganizationCode(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{"M000100Y4", true}, {"196720244", true}, {"008778183", true}, {"083372204", true}, {"08337220-4", true},
+		{"M000100Y5", false}, {"m000100Y4", false}, {"12345", false},
+	} {
+		err := OrganizationCode(c.in)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrOrganizationCode)) {
+			t.Errorf("OrganizationCode(%q) = %v, want ok=%v", c.in, err, c.ok)
+		}
+	}
+}
