@@ -29,9 +29,11 @@ type Field struct {
 
 // Layout is an entity's table: the fields of every layer, at every tenant.
 type Layout struct {
-	Name   string
-	Table  string
-	Fields []Field
+	Name  string
+	Table string
+	// Tenant and Path are where the entity is defined (its first layer).
+	Tenant, Path string
+	Fields       []Field
 	// Indexes are column lists; unique single-column indexes are in Fields.
 	Indexes [][]string
 }
@@ -55,6 +57,7 @@ func Build(name string, layers []Layer, elem ElementType) (Layout, error) {
 		return out, nil
 	}
 	base := layers[0]
+	out.Tenant, out.Path = base.Tenant, base.Path
 	var l apierr.FieldList
 	for _, ly := range layers[1:] {
 		if !strings.HasPrefix(ly.Path, base.Path) {

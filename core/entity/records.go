@@ -15,8 +15,9 @@ import (
 // updatedBy, deletedAt, version) and the entity's fields by name.
 type Record map[string]any
 
-// Cond is an SQL condition in the dialect's placeholder style ("?" on SQLite, "$1…"
-// on PostgreSQL, numbered from 1), such as a compiled row policy or a subtree test.
+// Cond is an SQL condition such as a compiled row policy or a subtree test, from code,
+// never from input. Its parameters are "?" (bound to Args in order) or "$n" (bound
+// to Args[n-1]), as store.Where takes them.
 type Cond struct {
 	SQL  string
 	Args []any
@@ -141,7 +142,7 @@ func (t Table) writeError(err error) error {
 // withDeleted.
 func (t Table) Get(ctx context.Context, db DB, id int64, scope []Cond, withDeleted bool) (Record, error) {
 	b := newBuilder(t.Dialect)
-	b.add("SELECT " + t.selectList() + " FROM " + q(t.Table) + " WHERE id = ?", id)
+	b.add("SELECT "+t.selectList()+" FROM "+q(t.Table)+" WHERE id = ?", id)
 	if !withDeleted {
 		b.add(" AND deleted_at IS NULL")
 	}

@@ -24,26 +24,30 @@ func (b *builder) add(frag string, args ...any) {
 	}
 	for i := 0; i < len(frag); i++ {
 		if frag[i] == '?' {
-			b.args = append(b.args, args[0])
+			b.bind(args[0])
 			args = args[1:]
-			b.sb.WriteString("$" + strconv.Itoa(len(b.args)))
 			continue
 		}
 		b.sb.WriteByte(frag[i])
 	}
 }
 
-// addNative appends a fragment already in the dialect's style, numbered from $1 on
-// PostgreSQL (as compiled row policies are).
+// addNative appends a fragment whose parameters are "?" (bound to args in order) or
+// "$n" (bound to args[n-1]), as compiled row policies and store.Where fragments are;
+// each occurrence becomes a placeholder of this statement.
 func (b *builder) addNative(frag string, args []any) {
-	if !b.pg {
-		b.add(frag, args...)
-		return
-	}
-	n := len(b.args)
+	next := 0
 	for i := 0; i < len(frag); i++ {
-		if frag[i] != '$' {
-			b.sb.WriteByte(frag[i])
+		c := frag[i]
+		if c != '?' && c != '$' {
+			b.sb.WriteByte(c)
+			continue
+		}
+		if c == '?' {
+			if next < len(args) {
+				b.bind(args[next])
+			}
+			next++
 			continue
 		}
 		j := i + 1
@@ -54,11 +58,21 @@ func (b *builder) addNative(frag string, args []any) {
 			b.sb.WriteByte('$')
 			continue
 		}
-		k, _ := strconv.Atoi(frag[i+1 : j])
-		b.sb.WriteString("$" + strconv.Itoa(k+n))
+		if k, _ := strconv.Atoi(frag[i+1 : j]); k >= 1 && k <= len(args) {
+			b.bind(args[k-1])
+		}
 		i = j - 1
 	}
-	b.args = append(b.args, args...)
+}
+
+// bind writes one placeholder for v.
+func (b *builder) bind(v any) {
+	b.args = append(b.args, v)
+	if b.pg {
+		b.sb.WriteString("$" + strconv.Itoa(len(b.args)))
+	} else {
+		b.sb.WriteByte('?')
+	}
 }
 
 func (b *builder) String() string { return b.sb.String() }
