@@ -42,6 +42,8 @@ var kernelKinds = []struct {
 	{"Classification", true},
 	{"Policy", false},
 	{"IdentityProvider", false},
+	{"DataElement", true},
+	{"CodeTable", true},
 }
 
 func (k *Kernel) registerKernelKinds() error {
@@ -62,6 +64,10 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = admitPolicy
 		case "IdentityProvider":
 			kind.Admit = oidc.Admit(k.tenants, k.canGrantRole)
+		case "DataElement":
+			kind.Admit = k.admitDataElement
+		case "CodeTable":
+			kind.Admit = k.admitCodeTable
 		}
 		if err := k.resources.RegisterKind(kind); err != nil {
 			return err
@@ -201,5 +207,7 @@ func (k *Kernel) reloadFor(ctx context.Context, kind string) {
 		k.retireSuperadmin(ctx)
 	case "Policy":
 		_ = k.ReloadPolicies(ctx) // logged inside; the previous set stays in force
+	case "DataElement", "CodeTable":
+		k.standards().invalidate()
 	}
 }

@@ -36,8 +36,8 @@ type Catalog struct {
 
 // Document is one resource read from a YAML file.
 type Document struct {
-	APIVersion string         `json:"apiVersion"`
-	Kind       string         `json:"kind"`
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
 	Metadata   struct {
 		Tenant string            `json:"tenant,omitempty"`
 		Name   string            `json:"name"`

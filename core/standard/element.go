@@ -173,11 +173,11 @@ func Compile(name string, spec DataElementSpec, tables CodeLookup) (*Element, er
 		if !textual {
 			l.Add("/spec/pattern", "a pattern applies only to types string and code")
 		}
-		re, err := regexp.Compile(`^(?:` + spec.Pattern + `)$`)
-		if err != nil {
+		if _, err := regexp.Compile(spec.Pattern); err != nil {
 			l.Add("/spec/pattern", "%s", patternError(spec.Pattern, err))
+		} else {
+			e.pattern = regexp.MustCompile(`^(?:` + spec.Pattern + `)$`)
 		}
-		e.pattern = re
 	}
 	e.compileFormat(&l, textual, tables)
 	e.compileRange(&l)
@@ -282,10 +282,43 @@ func patternError(pattern string, err error) string {
 	if se == nil {
 		return fmt.Sprintf("the pattern does not compile: %v", err)
 	}
+	if se.Code == syntax.ErrMissingParen {
+		if i := unmatchedParen(pattern); i >= 0 {
+			return fmt.Sprintf("the pattern does not compile: %s: the ( at character %d is never closed", se.Code, utf8.RuneCountInString(pattern[:i])+1)
+		}
+	}
 	if i := strings.Index(pattern, se.Expr); se.Expr != "" && i >= 0 {
 		return fmt.Sprintf("the pattern does not compile: %s at character %d: %s", se.Code, utf8.RuneCountInString(pattern[:i])+1, se.Expr)
 	}
 	return fmt.Sprintf("the pattern does not compile: %s: %s", se.Code, se.Expr)
+}
+
+// unmatchedParen returns the byte offset of the last ( that no ) closes, skipping
+// escapes and character classes, or -1.
+func unmatchedParen(pattern string) int {
+	var open []int
+	inClass := false
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			inClass = c != ']'
+		case c == '[':
+			inClass = true
+			if i+1 < len(pattern) && pattern[i+1] == ']' {
+				i++
+			}
+		case c == '(':
+			open = append(open, i)
+		case c == ')' && len(open) > 0:
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) == 0 {
+		return -1
+	}
+	return open[len(open)-1]
 }
 
 // Check returns every rule that value breaks, judged now; none means valid.
