@@ -62,6 +62,7 @@ func (k *Kernel) provisionModules(ctx context.Context) error {
 // the kernel itself.
 func (k *Kernel) extension() graph.Extension {
 	ext := graph.Extension{Queries: graphql.Fields{}, Mutations: graphql.Fields{"approveSuperadmin": k.approveSuperadminField()}}
+	k.calendarFields(ext.Queries)
 	k.standardQueries(ext.Queries)
 	for _, h := range k.modules {
 		for n, f := range h.queries {

@@ -42,6 +42,7 @@ var kernelKinds = []struct {
 	{"Classification", true},
 	{"Policy", false},
 	{"IdentityProvider", false},
+	{"Calendar", true},
 	{"DataElement", true},
 	{"CodeTable", true},
 }
@@ -64,6 +65,8 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = admitPolicy
 		case "IdentityProvider":
 			kind.Admit = oidc.Admit(k.tenants, k.canGrantRole)
+		case "Calendar":
+			kind.Admit = admitCalendar
 		case "DataElement":
 			kind.Admit = k.admitDataElement
 		case "CodeTable":
@@ -171,7 +174,7 @@ func (k *Kernel) subscribe() {
 // scheduleReload asks the reloader to rebuild what depends on kind soon; a burst of
 // events (a batch of 10,000 bindings on another replica) costs one reload.
 func (k *Kernel) scheduleReload(kind string) {
-	if kind != "Role" && kind != "RoleBinding" && kind != "Policy" {
+	if kind != "Role" && kind != "RoleBinding" && kind != "Policy" && kind != "Calendar" {
 		return
 	}
 	k.dirty.Store(kind, true)
@@ -207,6 +210,8 @@ func (k *Kernel) reloadFor(ctx context.Context, kind string) {
 		k.retireSuperadmin(ctx)
 	case "Policy":
 		_ = k.ReloadPolicies(ctx) // logged inside; the previous set stays in force
+	case "Calendar":
+		k.invalidateCalendars()
 	case "DataElement", "CodeTable":
 		k.standards().invalidate()
 	}
