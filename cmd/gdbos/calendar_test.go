@@ -23,7 +23,7 @@ func TestCLICalendar(t *testing.T) {
 			{name: "not signed in", args: []string{"calendar", "add", "--from", "2026-02-13", "--days", "2", "--tenant", "230102"}, code: 3},
 			{name: "login", env: admin, args: []string{"login", "-u", kerneltest.SecurityAdmin}},
 			{name: "across the Spring Festival", args: []string{"calendar", "add", "--from", "2026-02-13", "--days", "2", "--tenant", "230102"},
-				want: []string{"230102: 2 working days after 2026-02-13 end on 2026-02-24", "2026-02-14  Saturday   yes      adjusted-workday  national  春节", "2026-02-23  Monday     no       holiday           national  春节"},
+				want:    []string{"230102: 2 working days after 2026-02-13 end on 2026-02-24", "2026-02-14  Saturday   yes      adjusted-workday  national  春节", "2026-02-23  Monday     no       holiday           national  春节"},
 				notWant: []string{"warning:"}},
 			{name: "between", args: []string{"calendar", "between", "--from", "2026-02-12", "--to", "2026-03-18", "--tenant", "230102"},
 				want: []string{"230102: 20 working days after 2026-02-12 up to 2026-03-18"}},
