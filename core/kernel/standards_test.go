@@ -71,6 +71,7 @@ spec: {name: 许可证编号, type: string, pattern: 'JY[0-9]{14}', minLength: 1
 				contains: []string{`"code":"A1","retired":true,"successor":"A2","valid":false`, `"code":"B","retired":false,"successor":"","valid":true`}},
 			{name: "the shipped divisions", as: "admin", query: `{codeTable(tenant:"230000",name:"divisions"){standard codes{code children{code}}}}`,
 				contains: []string{"GB/T 2260", `"code":"230000"`, `"code":"230100"`}},
+			{name: "item type 20 before the city's layer (cached)", as: "admin", query: validateQuery, vars: check("230102", "itemType", "20"), contains: []string{`"ok":true`}},
 			{name: "a bad date", as: "admin", query: `{codeTable(tenant:"230000",name:"divisions",at:"soon"){count}}`, code: "VALIDATION_FAILED"},
 		})
 
@@ -83,7 +84,7 @@ spec: {codes: {"20": {name: 公共服务, retired: true, successor: "21"}, "21":
 			t.Fatalf("overriding item-types: %s", r.Body)
 		}
 		runScenarios(t, s, tokens, []scenario{
-			{name: "the city's layer", as: "admin", query: validateQuery, vars: check("230102", "itemType", "20"), contains: []string{"use its successor 21 (公共服务事项)"}},
+			{name: "the city's layer, the cache emptied", as: "admin", query: validateQuery, vars: check("230102", "itemType", "20"), contains: []string{"use its successor 21 (公共服务事项)"}},
 			{name: "the province's shipped table", as: "admin", query: validateQuery, vars: check("230000", "itemType", "20"), contains: []string{`"ok":true`}},
 		})
 

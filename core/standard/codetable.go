@@ -135,7 +135,7 @@ func (t *CodeTable) cycleFrom(code string) []string {
 	for c := code; c != ""; {
 		if i, ok := seen[c]; ok {
 			cyc := chain[i:]
-			if slices.Min(cyc) != code {
+			if len(cyc) == 1 || slices.Min(cyc) != code { // a code that is its own parent is reported apart
 				return nil
 			}
 			return append(cyc, c)
