@@ -30,7 +30,10 @@ type Table struct {
 	Name    string
 	Table   string
 	Fields  []Field
-	Check   ElementCheck
+	// At is the tenant whose data elements check values; Check checks them (nil:
+	// fields naming elements are checked by type only).
+	At    string
+	Check ElementCheck
 }
 
 var system = []struct{ name, column string }{
@@ -42,7 +45,7 @@ func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
 // Insert validates in and writes a record at tenant (whose path is path).
 func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in map[string]any) (Record, error) {
-	vals, err := normalize(t.Fields, in, true, t.Check)
+	vals, err := normalize(t.Fields, in, true, t.At, t.Check)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +70,7 @@ func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in
 // Update changes the given fields of a live record that the conditions let the
 // caller see; version, when positive, must be the record's current version.
 func (t Table) Update(ctx context.Context, db DB, id int64, version int64, actor string, in map[string]any, scope []Cond) (Record, error) {
-	vals, err := normalize(t.Fields, in, false, t.Check)
+	vals, err := normalize(t.Fields, in, false, t.At, t.Check)
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +185,8 @@ type Page struct {
 	HasNext bool
 	// Total is every matching record, or -1 when not counted.
 	Total int
+	// Cursor is set by the API layer: where the next page starts.
+	Cursor string
 }
 
 // List returns a page of records matching the scope and filter.

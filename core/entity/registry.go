@@ -47,9 +47,9 @@ func (r *Registry) Layout(name string) (Layout, bool) {
 	return lo, ok
 }
 
-// Tables returns the entities seen at the tenant with path, sorted by name: those
+// Tables returns the entities seen at the tenant code with path, sorted by name: those
 // defined at it or above it, each with the fields of the layers on its lineage.
-func (r *Registry) Tables(path string) []Table {
+func (r *Registry) Tables(code, path string) []Table {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []Table
@@ -57,7 +57,7 @@ func (r *Registry) Tables(path string) []Table {
 		if lo.Path == "" || !strings.HasPrefix(path, lo.Path) {
 			continue
 		}
-		out = append(out, Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: lo.View(path), Check: r.check})
+		out = append(out, Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: lo.View(path), At: code, Check: r.check})
 	}
 	slices.SortFunc(out, func(a, b Table) int { return strings.Compare(a.Name, b.Name) })
 	return out

@@ -13,14 +13,14 @@ import (
 	"github.com/gdbos/gdbos/core/apierr"
 )
 
-// ElementCheck checks a value against a data element and returns each rule it
-// breaks, in words; nil when there is no such check.
-type ElementCheck func(element string, value any) []string
+// ElementCheck checks a value against a data element as published at a tenant and
+// returns each rule it breaks, in words.
+type ElementCheck func(tenant, element string, value any) []string
 
 // normalize checks input against fields and converts it to column values: every
 // problem with its path (/input/FIELD). On create, required fields must be present;
 // on update only the given fields are checked.
-func normalize(fields []Field, in map[string]any, create bool, check ElementCheck) (map[string]any, error) {
+func normalize(fields []Field, in map[string]any, create bool, at string, check ElementCheck) (map[string]any, error) {
 	var l apierr.FieldList
 	out := map[string]any{}
 	byName := map[string]Field{}
@@ -46,7 +46,7 @@ func normalize(fields []Field, in map[string]any, create bool, check ElementChec
 		}
 		cv, problems := convert(f, v)
 		if len(problems) == 0 && f.Element != "" && check != nil {
-			problems = check(f.Element, cv)
+			problems = check(at, f.Element, v)
 		}
 		for _, p := range problems {
 			l.Add(path, "%s", p)

@@ -6,16 +6,19 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/graphql-go/graphql"
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/audit"
 	"github.com/gdbos/gdbos/core/authz"
+	"github.com/gdbos/gdbos/core/entity"
 	"github.com/gdbos/gdbos/core/identity"
 	"github.com/gdbos/gdbos/core/policy"
 	"github.com/gdbos/gdbos/core/ratelimit"
 	"github.com/gdbos/gdbos/core/resource"
+	"github.com/gdbos/gdbos/core/store"
 	"github.com/gdbos/gdbos/core/tenant"
 )
 
@@ -36,6 +39,10 @@ type Services struct {
 	// Exportable, when set, says which resources exportResources includes (the
 	// kernel leaves out what each installation makes for itself).
 	Exportable func(context.Context, resource.Object) bool
+	// Entities are the published entity schemas, served by each tenant's data API
+	// at /data/{tenant}/graphql; Store holds their records.
+	Entities *entity.Registry
+	Store    *store.Store
 }
 
 // Extension is what modules add to the schema.
@@ -79,6 +86,8 @@ type Graph struct {
 	dialect string
 	// byToken and byAddress limit request rates.
 	byToken, byAddress *ratelimit.Limiter
+	// data holds each tenant's data API (*dataAPI by tenant code).
+	data sync.Map
 }
 
 // New builds the schema from the kernel's fields and the modules' extensions.

@@ -34,6 +34,12 @@ type Response struct {
 
 // ServeHTTP answers POST (queries and mutations) and GET (queries only) on /graphql.
 func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.serve(w, r, g.answer)
+}
+
+// serve reads, authenticates and rate-limits a request, then hands it to answer; a
+// panic anywhere is an internal error, never a dead server.
+func (g *Graph) serve(w http.ResponseWriter, r *http.Request, answer func(ctx context.Context, w http.ResponseWriter, req Request, readOnly bool)) {
 	defer func() {
 		if v := recover(); v != nil {
 			g.log.ErrorContext(r.Context(), "graphql handler panicked", slog.Any("panic", v))
@@ -55,7 +61,7 @@ func (g *Graph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, errorResponse(apierr.New(apierr.RateLimited, "too many requests; try again in %s", wait.Round(time.Millisecond))))
 		return
 	}
-	g.answer(ctx, w, req, r.Method == http.MethodGet)
+	answer(ctx, w, req, r.Method == http.MethodGet)
 }
 
 // answer runs the request, or writes a kept answer when one may be reused.
@@ -165,7 +171,13 @@ func (g *Graph) Do(ctx context.Context, req Request) *graphql.Result {
 }
 
 func (g *Graph) execute(ctx context.Context, req Request, readOnly bool) *graphql.Result {
-	doc, errs := g.prepare(req.Query)
+	return g.executeOn(ctx, &g.schema, g.docs, req, readOnly)
+}
+
+// executeOn runs a request against one schema, whose parsed queries docs keeps: the
+// kernel's, or a tenant's data API.
+func (g *Graph) executeOn(ctx context.Context, schema *graphql.Schema, docs *lru[prepared], req Request, readOnly bool) *graphql.Result {
+	doc, errs := g.prepareIn(schema, docs, req.Query)
 	if errs != nil {
 		return &graphql.Result{Errors: errs}
 	}
@@ -173,7 +185,7 @@ func (g *Graph) execute(ctx context.Context, req Request, readOnly bool) *graphq
 		return &graphql.Result{Errors: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "mutations need POST"))}}
 	}
 	res := graphql.Execute(graphql.ExecuteParams{
-		Schema: g.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
+		Schema: *schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 	})
 	codeErrors(res)
 	return res
@@ -197,15 +209,19 @@ func codeErrors(res *graphql.Result) {
 
 // prepare parses and validates a query once per text; later calls hit the cache.
 func (g *Graph) prepare(query string) (*ast.Document, []gqlerrors.FormattedError) {
-	if d, ok := g.docs.get(query); ok {
+	return g.prepareIn(&g.schema, g.docs, query)
+}
+
+func (g *Graph) prepareIn(schema *graphql.Schema, docs *lru[prepared], query string) (*ast.Document, []gqlerrors.FormattedError) {
+	if d, ok := docs.get(query); ok {
 		return d.doc, d.errs
 	}
-	d := g.parseAndValidate(query)
-	g.docs.put(query, d)
+	d := g.parseAndValidate(schema, query)
+	docs.put(query, d)
 	return d.doc, d.errs
 }
 
-func (g *Graph) parseAndValidate(query string) prepared {
+func (g *Graph) parseAndValidate(schema *graphql.Schema, query string) prepared {
 	doc, err := parseQuery(query)
 	if err != nil {
 		return prepared{errs: gqlerrors.FormatErrors(withCode(err, apierr.BadRequest))}
@@ -216,7 +232,7 @@ func (g *Graph) parseAndValidate(query string) prepared {
 	if name := untypedVariable(doc); name != "" {
 		return prepared{errs: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "variable $%s has no type", name))}}
 	}
-	vr, ok := g.validate(doc)
+	vr, ok := g.validate(schema, doc)
 	if !ok {
 		return prepared{errs: []gqlerrors.FormattedError{formatted(apierr.New(apierr.BadRequest, "the query could not be validated"))}}
 	}
@@ -231,14 +247,14 @@ func (g *Graph) parseAndValidate(query string) prepared {
 
 // validate runs graphql-go's validation, which has crashed on documents its own
 // parser accepted: a crash is reported as a bad request, never a dead server.
-func (g *Graph) validate(doc *ast.Document) (vr graphql.ValidationResult, ok bool) {
+func (g *Graph) validate(schema *graphql.Schema, doc *ast.Document) (vr graphql.ValidationResult, ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			g.log.Warn("graphql validation panicked", slog.Any("panic", v))
 			ok = false
 		}
 	}()
-	return graphql.ValidateDocument(&g.schema, doc, nil), true
+	return graphql.ValidateDocument(schema, doc, nil), true
 }
 
 // untypedVariable names a variable declared without a type (graphql-go's parser

@@ -10,6 +10,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/gdbos/gdbos/core/authz"
+	"github.com/gdbos/gdbos/core/entity"
 	"github.com/gdbos/gdbos/core/identity"
 	"github.com/gdbos/gdbos/core/policy"
 	"github.com/gdbos/gdbos/core/store"
@@ -55,6 +56,17 @@ func (g *Graph) userRowFilter(ctx context.Context) (where []func(*entsql.Selecto
 // as it is, and one whose subtree meets none of them to no row, so neither needs the
 // subtree test, which would be evaluated for every row a count visits.
 func (g *Graph) policyFilters(ctx context.Context, target, pathCol string, table policy.Table, subj policy.Subject, scope []string) ([]func(*entsql.Selector), bool, error) {
+	conds, none, err := g.policyConds(ctx, target, pathCol, table, subj, scope)
+	where := make([]func(*entsql.Selector), len(conds))
+	for i, c := range conds {
+		where[i] = store.Where(c.SQL, c.Args)
+	}
+	return where, none, err
+}
+
+// policyConds is policyFilters as SQL fragments with their arguments, in store.Where's
+// parameter style, for queries that are not built with ent.
+func (g *Graph) policyConds(ctx context.Context, target, pathCol string, table policy.Table, subj policy.Subject, scope []string) ([]entity.Cond, bool, error) {
 	if g.svc.Policies == nil {
 		return nil, false, nil
 	}
@@ -64,7 +76,7 @@ func (g *Graph) policyFilters(ctx context.Context, target, pathCol string, table
 			defining[p.Tenant] = true
 		}
 	}
-	var where []func(*entsql.Selector)
+	var where []entity.Cond
 	for _, code := range slices.Sorted(maps.Keys(defining)) {
 		t, ok := g.svc.Tenants.Get(code)
 		if !ok {
@@ -84,12 +96,12 @@ func (g *Graph) policyFilters(ctx context.Context, target, pathCol string, table
 		case f.Never && cover:
 			return nil, true, nil
 		case f.Never:
-			where = append(where, store.Where("NOT "+within(pathCol), []any{t.Path, upper(t.Path)}))
+			where = append(where, entity.Cond{SQL: "NOT " + within(pathCol), Args: []any{t.Path, upper(t.Path)}})
 		case cover:
-			where = append(where, store.Where(f.SQL, f.Args))
+			where = append(where, entity.Cond{SQL: f.SQL, Args: f.Args})
 		default:
 			// The filter's own placeholders follow the two path arguments.
-			where = append(where, store.Where("NOT "+within(pathCol)+" OR ("+renumber(f.SQL, 2)+")", append([]any{t.Path, upper(t.Path)}, f.Args...)))
+			where = append(where, entity.Cond{SQL: "NOT " + within(pathCol) + " OR (" + renumber(f.SQL, 2) + ")", Args: append([]any{t.Path, upper(t.Path)}, f.Args...)})
 		}
 	}
 	return where, false, nil

@@ -35,6 +35,7 @@ func (k *Kernel) Handler() http.Handler {
 		mux.Handle(pattern, k.observe(name, h, requests, latency))
 	}
 	route("/graphql", "graphql", k.graph)
+	route("/data/{tenant}/graphql", "data", k.graph.DataHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/audit"
 	"github.com/gdbos/gdbos/core/authz"
+	"github.com/gdbos/gdbos/core/entity"
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/identity"
@@ -67,6 +68,7 @@ type Kernel struct {
 	identity  *identity.Service
 	authz     *authz.Authorizer
 	policies  *policy.Engine
+	entities  *entity.Registry
 	// federation serves OIDC sign-in through the IdentityProvider resources.
 	federation *http.ServeMux
 	graph      *graph.Graph
@@ -121,13 +123,14 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 	k.identity = identity.New(k.store, k.audit, k.events, identity.Options{TenantPath: k.tenantPath})
 	k.authz = authz.New(k.tenants)
 	k.policies = policy.NewEngine()
+	k.entities = entity.NewRegistry(k.store.Dialect, k.checkElement)
 	if err := k.provisionModules(ctx); err != nil {
 		return nil, err
 	}
 	if k.graph, err = graph.New(graph.Services{
 		Tenants: k.tenants, Resources: k.resources, Identity: k.identity,
 		Authz: k.authz, Policies: k.policies, Audit: k.audit, Logger: k.log, MaskKey: maskKey(cfg.MaskKey), Dialect: sqlDialect(k.store),
-		Exportable: k.exportable,
+		Exportable: k.exportable, Entities: k.entities, Store: k.store,
 	}, k.extension(), cfg.Limits); err != nil {
 		return nil, err
 	}
@@ -141,6 +144,9 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 		return nil, err
 	}
 	if err := k.ReloadPolicies(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.ReloadEntities(ctx); err != nil {
 		return nil, err
 	}
 	k.subscribe()

@@ -42,9 +42,10 @@ var kernelKinds = []struct {
 	{"Classification", true},
 	{"Policy", false},
 	{"IdentityProvider", false},
-	{"Calendar", true},
+	{"EntitySchema", false},
 	{"DataElement", true},
 	{"CodeTable", true},
+	{"Calendar", true},
 }
 
 func (k *Kernel) registerKernelKinds() error {
@@ -65,12 +66,14 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = admitPolicy
 		case "IdentityProvider":
 			kind.Admit = oidc.Admit(k.tenants, k.canGrantRole)
-		case "Calendar":
-			kind.Admit = admitCalendar
+		case "EntitySchema":
+			kind.Admit = k.admitEntitySchema
 		case "DataElement":
 			kind.Admit = k.admitDataElement
 		case "CodeTable":
 			kind.Admit = k.admitCodeTable
+		case "Calendar":
+			kind.Admit = admitCalendar
 		}
 		if err := k.resources.RegisterKind(kind); err != nil {
 			return err
@@ -89,6 +92,11 @@ func (k *Kernel) onResourceChange(ctx context.Context, tx *ent.Tx, c resource.Ch
 		Target: o.Kind + "/" + o.Metadata.Name, Outcome: "ok", Detail: map[string]any{"version": o.Metadata.Version},
 	}); err != nil {
 		return err
+	}
+	if o.Kind == "EntitySchema" {
+		if err := k.syncEntity(ctx, tx, c); err != nil {
+			return err
+		}
 	}
 	ev := ResourceEvent{Kind: o.Kind, Tenant: o.Metadata.Tenant, Name: o.Metadata.Name, Version: o.Metadata.Version, Op: c.Op}
 	if err := k.events.Emit(ctx, tx, TopicResourceChanged, o.Metadata.Tenant, ev); err != nil {
@@ -210,9 +218,13 @@ func (k *Kernel) reloadFor(ctx context.Context, kind string) {
 		k.retireSuperadmin(ctx)
 	case "Policy":
 		_ = k.ReloadPolicies(ctx) // logged inside; the previous set stays in force
-	case "Calendar":
-		k.invalidateCalendars()
+	case "EntitySchema":
+		if err := k.ReloadEntities(ctx); err != nil {
+			k.log.ErrorContext(ctx, "reloading entities failed", slog.Any("err", err))
+		}
 	case "DataElement", "CodeTable":
 		k.standards().invalidate()
+	case "Calendar":
+		k.invalidateCalendars()
 	}
 }

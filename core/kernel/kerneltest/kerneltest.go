@@ -140,10 +140,22 @@ func (s *Server) Do(t testing.TB, token, query string, vars map[string]any) Resp
 	return s.Post(t, token, body)
 }
 
+// Data posts a GraphQL request to a tenant's data API, /data/{tenant}/graphql.
+func (s *Server) Data(t testing.TB, tenant, token, query string, vars map[string]any) Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return s.post(t, "/data/"+tenant+"/graphql", token, body)
+}
+
 // Post sends a raw body to /graphql.
 func (s *Server) Post(t testing.TB, token string, body []byte) Response {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	return s.post(t, "/graphql", token, body)
+}
+
+func (s *Server) post(t testing.TB, path, token string, body []byte) Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

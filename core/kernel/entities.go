@@ -1,0 +1,162 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/gdbos/gdbos/core/apierr"
+	"github.com/gdbos/gdbos/core/entity"
+	"github.com/gdbos/gdbos/core/graph"
+	"github.com/gdbos/gdbos/core/resource"
+	"github.com/gdbos/gdbos/core/standard"
+	"github.com/gdbos/gdbos/core/store/ent"
+)
+
+// kernelAreas are the API areas an entity may not be named after (its type name is
+// also its permission resource).
+var kernelAreas = []string{"tenants", "users", "orgunits", "tokens", "audit"}
+
+// admitEntitySchema checks a layer of an entity schema: names, types, data elements,
+// that it only adds to what it replaces, and that the whole entity still lays out
+// (a descendant adds fields, never redefines an inherited one).
+func (k *Kernel) admitEntitySchema(ctx context.Context, obj resource.Object, old *resource.Object) error {
+	name := obj.Metadata.Name
+	if err := entity.CheckName(name); err != nil {
+		return err
+	}
+	if _, taken := k.resources.Kind(graph.TypeName(name)); taken || slices.Contains(kernelAreas, name) {
+		return apierr.Invalid("invalid entity schema", []apierr.FieldError{{Path: "/metadata/name", Message: fmt.Sprintf("%q is taken by the kernel", name)}})
+	}
+	var spec entity.Spec
+	decodeSpec(obj.Spec, &spec)
+	elem := func(code string) (string, bool) {
+		e, err := k.Element(ctx, obj.Metadata.Tenant, code)
+		if err != nil {
+			return "", false
+		}
+		return fieldType(e), true
+	}
+	if err := spec.Check(elem); err != nil {
+		return err
+	}
+	if old != nil {
+		var prev entity.Spec
+		decodeSpec(old.Spec, &prev)
+		if err := entity.Breaking(prev, spec); err != nil {
+			return err
+		}
+	}
+	layers, err := k.entityLayers(ctx, name, &obj)
+	if err != nil {
+		return err
+	}
+	_, err = entity.Build(name, layers, nil)
+	return err
+}
+
+func fieldType(e *standard.Element) string {
+	if e.Spec.Type == standard.TypeCode || e.Spec.Type == "" {
+		return entity.TypeString
+	}
+	return e.Spec.Type
+}
+
+// entityLayers reads the layers of one entity (through the writing transaction when
+// ctx carries one), with obj in place of its stored version when given, and resolves
+// the types of fields that name data elements at their layer's tenant.
+func (k *Kernel) entityLayers(ctx context.Context, name string, obj *resource.Object) ([]entity.Layer, error) {
+	objs, err := k.resources.All(ctx, "EntitySchema")
+	if err != nil {
+		return nil, err
+	}
+	var layers []entity.Layer
+	add := func(o resource.Object) {
+		t, ok := k.tenants.Get(o.Metadata.Tenant)
+		if !ok {
+			return
+		}
+		var spec entity.Spec
+		decodeSpec(o.Spec, &spec)
+		for i, f := range spec.Fields {
+			if f.Type == "" && f.Element != "" {
+				if e, err := k.Element(ctx, o.Metadata.Tenant, f.Element); err == nil {
+					spec.Fields[i].Type = fieldType(e)
+				}
+			}
+		}
+		layers = append(layers, entity.Layer{Tenant: t.Code, Path: t.Path, Spec: spec})
+	}
+	for _, o := range objs {
+		if o.Metadata.Name != name || (obj != nil && o.Metadata.Tenant == obj.Metadata.Tenant) {
+			continue
+		}
+		add(o)
+	}
+	if obj != nil {
+		add(*obj)
+	}
+	return layers, nil
+}
+
+// syncEntity brings an entity's table up to its schema inside the transaction that
+// changed the schema: the publish and the table change commit together or not at all.
+func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) error {
+	layers, err := k.entityLayers(ctx, c.Object.Metadata.Name, nil)
+	if err != nil || len(layers) == 0 {
+		return err
+	}
+	lo, err := entity.Build(c.Object.Metadata.Name, layers, nil)
+	if err != nil {
+		return err
+	}
+	return entity.Sync(ctx, tx, k.store.Dialect, lo)
+}
+
+// ReloadEntities rebuilds the entity registry from every EntitySchema, making sure
+// each table exists (a replica that starts after a publish finds them made), and so
+// every tenant's data API.
+func (k *Kernel) ReloadEntities(ctx context.Context) error {
+	objs, err := k.resources.All(ctx, "EntitySchema")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, o := range objs {
+		if !slices.Contains(names, o.Metadata.Name) {
+			names = append(names, o.Metadata.Name)
+		}
+	}
+	var layouts []entity.Layout
+	for _, n := range names {
+		layers, err := k.entityLayers(ctx, n, nil)
+		if err != nil {
+			return err
+		}
+		lo, err := entity.Build(n, layers, nil)
+		if err != nil {
+			k.log.ErrorContext(ctx, "entity schema does not lay out", slog.String("entity", n), slog.Any("err", err))
+			continue
+		}
+		if err := entity.Sync(ctx, k.store.DB, k.store.Dialect, lo); err != nil {
+			return err
+		}
+		layouts = append(layouts, lo)
+	}
+	k.entities.Set(layouts)
+	return nil
+}
+
+// checkElement is the entity registry's data-element check.
+func (k *Kernel) checkElement(tenantCode, element string, v any) []string {
+	e, err := k.Element(context.Background(), tenantCode, element)
+	if err != nil {
+		return []string{fmt.Sprintf("data element %s cannot be used: %v", element, err)}
+	}
+	var out []string
+	for _, p := range e.Check(v) {
+		out = append(out, p.String())
+	}
+	return out
+}
