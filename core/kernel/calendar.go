@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"weak"
 
 	"github.com/graphql-go/graphql"
 
@@ -43,23 +41,7 @@ type calendarCache struct {
 	built  map[string]*calendar.Calendar
 }
 
-// calendarCaches maps each kernel to its calendar cache. It is kept beside the
-// kernel rather than in a Kernel field only so that the calendar stays within this
-// file (see ADR 12); an entry goes when its kernel is collected, and the cache holds
-// no reference to the kernel.
-var calendarCaches sync.Map // weak.Pointer[Kernel] → *calendarCache
-
-func (k *Kernel) calendars() *calendarCache {
-	key := weak.Make(k)
-	if c, ok := calendarCaches.Load(key); ok {
-		return c.(*calendarCache)
-	}
-	c, loaded := calendarCaches.LoadOrStore(key, &calendarCache{built: map[string]*calendar.Calendar{}})
-	if !loaded {
-		runtime.AddCleanup(k, func(key weak.Pointer[Kernel]) { calendarCaches.Delete(key) }, key)
-	}
-	return c.(*calendarCache)
-}
+func (k *Kernel) calendars() *calendarCache { return k.calendarCache }
 
 // invalidateCalendars drops every built calendar; reloadFor calls it when a
 // Calendar resource changed here or on another replica.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/audit"
 	"github.com/gdbos/gdbos/core/authz"
+	"github.com/gdbos/gdbos/core/calendar"
 	"github.com/gdbos/gdbos/core/entity"
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/graph"
@@ -69,6 +70,9 @@ type Kernel struct {
 	authz     *authz.Authorizer
 	policies  *policy.Engine
 	entities  *entity.Registry
+	// calendarCache and standardCache hold built calendars and compiled standards.
+	calendarCache *calendarCache
+	standardCache *standardCache
 	// federation serves OIDC sign-in through the IdentityProvider resources.
 	federation *http.ServeMux
 	graph      *graph.Graph
@@ -124,6 +128,9 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 	k.authz = authz.New(k.tenants)
 	k.policies = policy.NewEngine()
 	k.entities = entity.NewRegistry(k.store.Dialect, k.checkElement)
+	k.calendarCache = &calendarCache{built: map[string]*calendar.Calendar{}}
+	k.standardCache = &standardCache{}
+	k.watchStandards()
 	if err := k.provisionModules(ctx); err != nil {
 		return nil, err
 	}

@@ -3,11 +3,9 @@ package kernel
 import (
 	"context"
 	"encoding/json"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
@@ -34,31 +32,21 @@ type standardCache struct {
 	tables   map[[2]string]*standard.CodeTable
 }
 
-// standardCaches maps a kernel (weakly, so a closed kernel is collected) to its
-// cache. It lives outside Kernel so that the data standards stay in this file.
-var standardCaches sync.Map // weak.Pointer[Kernel] → *standardCache
-
-// standards returns the kernel's cache, creating it and subscribing it to changes
-// on first use. The cache holds no reference to the kernel.
-func (k *Kernel) standards() *standardCache {
-	key := weak.Make(k)
-	if c, ok := standardCaches.Load(key); ok {
-		return c.(*standardCache)
-	}
-	c, loaded := standardCaches.LoadOrStore(key, &standardCache{})
-	sc := c.(*standardCache)
-	if !loaded {
-		runtime.AddCleanup(k, func(key weak.Pointer[Kernel]) { standardCaches.Delete(key) }, key)
-		k.events.Subscribe(TopicResourceChanged, func(_ context.Context, e event.Event) {
-			var ev ResourceEvent
-			if json.Unmarshal(e.Payload, &ev) != nil || ev.Kind == standard.KindDataElement || ev.Kind == standard.KindCodeTable {
-				sc.invalidate()
-			}
-		})
-		k.events.Subscribe("tenant.", func(context.Context, event.Event) { sc.invalidate() })
-	}
-	return sc
+// watchStandards empties the standards cache when a DataElement, CodeTable or tenant
+// changes, here or on another replica.
+func (k *Kernel) watchStandards() {
+	sc := k.standardCache
+	k.events.Subscribe(TopicResourceChanged, func(_ context.Context, e event.Event) {
+		var ev ResourceEvent
+		if json.Unmarshal(e.Payload, &ev) != nil || ev.Kind == standard.KindDataElement || ev.Kind == standard.KindCodeTable {
+			sc.invalidate()
+		}
+	})
+	k.events.Subscribe("tenant.", func(context.Context, event.Event) { sc.invalidate() })
 }
+
+// standards returns the kernel's cache of compiled standards.
+func (k *Kernel) standards() *standardCache { return k.standardCache }
 
 func (c *standardCache) invalidate() {
 	c.mu.Lock()
