@@ -65,7 +65,27 @@ func Sync(ctx context.Context, db DB, dialect string, lo Layout) error {
 			return fmt.Errorf("entity: add column %s.%s: %w", lo.Table, f.Column, err)
 		}
 	}
+	for _, r := range lo.Relations {
+		if r.Kind != ManyToOne || r.Derived || have[r.Column] {
+			continue
+		}
+		stmt := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s BIGINT", q(lo.Table), q(r.Column))
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("entity: add column %s.%s: %w", lo.Table, r.Column, err)
+		}
+	}
 	stmts := []string{indexStmt(lo.Table, false, "", "tenant_path", "id")}
+	for _, r := range lo.Relations {
+		switch {
+		case r.Derived:
+		case r.Kind == ManyToOne:
+			stmts = append(stmts, indexStmt(lo.Table, false, "", r.Column))
+		case r.Kind == ManyToMany:
+			// The primary key indexes (src, dst); the second index serves the inverse.
+			stmts = append(stmts, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (src_id BIGINT NOT NULL, dst_id BIGINT NOT NULL, PRIMARY KEY (src_id, dst_id))`, q(r.JoinTable)),
+				indexStmt(r.JoinTable, false, "", "dst_id", "src_id"))
+		}
+	}
 	for _, f := range lo.Fields {
 		switch {
 		case f.Unique:

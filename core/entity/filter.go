@@ -16,13 +16,26 @@ var comparisons = map[string]string{"eq": " = ", "ne": " <> ", "lt": " < ", "lte
 // filter writes the SQL of a filter input: {and: [...], or: [...], not: {...},
 // FIELD: {eq, ne, in, lt, lte, gt, gte, contains, startsWith, isNull}}, the fields
 // of one object ANDed. Values are bound, never spliced.
-func (t Table) filter(b *builder, f map[string]any, path string) error {
-	var l apierr.FieldList
-	t.filterInto(b, f, path, &l)
-	return l.Err("invalid filter")
+// A relation's filter is the related entity's filter (manyToOne) or {some, none} of
+// it (oneToMany, manyToMany), limited by the caller's reads of that entity (scope).
+func (t Table) filter(b *builder, f map[string]any, path string, scope ScopeFunc) error {
+	st := &filterState{scope: scope}
+	t.filterInto(b, f, path, st)
+	if st.err != nil {
+		return st.err
+	}
+	return st.l.Err("invalid filter")
 }
 
-func (t Table) filterInto(b *builder, f map[string]any, path string, l *apierr.FieldList) {
+// filterState collects a filter's problems; scope finds related entities' scopes.
+type filterState struct {
+	l     apierr.FieldList
+	scope ScopeFunc
+	err   error
+}
+
+func (t Table) filterInto(b *builder, f map[string]any, path string, st *filterState) {
+	l := &st.l
 	keys := make([]string, 0, len(f))
 	for k := range f {
 		keys = append(keys, k)
@@ -51,14 +64,18 @@ func (t Table) filterInto(b *builder, f map[string]any, path string, l *apierr.F
 					b.add(map[string]string{"and": " AND ", "or": " OR "}[k])
 				}
 				m, _ := sub.(map[string]any)
-				t.filterInto(b, m, fmt.Sprintf("%s/%d", p, j), l)
+				t.filterInto(b, m, fmt.Sprintf("%s/%d", p, j), st)
 			}
 			b.add(")")
 		case "not":
 			m, _ := f[k].(map[string]any)
 			b.add("NOT ")
-			t.filterInto(b, m, p, l)
+			t.filterInto(b, m, p, st)
 		default:
+			if r, ok := t.relation(k); ok {
+				t.relationFilter(b, r, f[k], p, st)
+				continue
+			}
 			t.fieldFilter(b, k, f[k], p, l)
 		}
 	}
@@ -164,4 +181,78 @@ func (t Table) field(name string) (Field, bool) {
 func escapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
+}
+
+// relationFilter writes a filter on related records as a subquery on their table.
+func (t Table) relationFilter(b *builder, r Relation, v any, path string, st *filterState) {
+	m, ok := v.(map[string]any)
+	target, seen := t.peer(r.Entity)
+	if !ok || !seen {
+		if !ok {
+			st.l.Add(path, "must be a filter of %s", r.Entity)
+		} else {
+			st.l.Add(path, "entity %s is not seen here", r.Entity)
+		}
+		b.add("1 = 1")
+		return
+	}
+	var conds []Cond
+	if st.scope != nil {
+		c, none, err := st.scope(r.Entity)
+		if err != nil && st.err == nil {
+			st.err = err
+		}
+		if none {
+			conds = []Cond{{SQL: "1 = 0"}}
+		} else {
+			conds = c
+		}
+	}
+	// records writes the ids of the related records that pass f.
+	records := func(f map[string]any, p string) {
+		b.add("SELECT id FROM " + q(target.Table) + " WHERE deleted_at IS NULL")
+		addConds(b, conds)
+		b.add(" AND ")
+		target.filterInto(b, f, p, st)
+	}
+	if r.Kind == ManyToOne {
+		b.add(q(r.Column) + " IN (")
+		records(m, path)
+		b.add(")")
+		return
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b.add("(")
+	if len(keys) == 0 {
+		b.add("1 = 1")
+	}
+	for i, k := range keys {
+		if i > 0 {
+			b.add(" AND ")
+		}
+		sub, _ := m[k].(map[string]any)
+		p := path + "/" + k
+		switch k {
+		case "some":
+			b.add("id IN (")
+		case "none":
+			b.add("id NOT IN (")
+		default:
+			st.l.Add(p, "use some or none")
+			b.add("1 = 1")
+			continue
+		}
+		if r.Kind == OneToMany {
+			b.add(fmt.Sprintf("SELECT %s FROM %s WHERE %s IS NOT NULL AND id IN (", q(r.Column), q(target.Table), q(r.Column)))
+		} else {
+			b.add(fmt.Sprintf("SELECT %s FROM %s WHERE %s IN (", r.Self, q(r.JoinTable), r.Other))
+		}
+		records(sub, p)
+		b.add("))")
+	}
+	b.add(")")
 }

@@ -36,6 +36,11 @@ type Layout struct {
 	Fields       []Field
 	// Indexes are column lists; unique single-column indexes are in Fields.
 	Indexes [][]string
+	// Relations are the entity's relations: declared by its layers and, once Link
+	// has run, the inverses other entities derive onto it.
+	Relations []Relation
+	// Referrers are the manyToOne relations (of any entity) that point at this one.
+	Referrers []Referrer
 }
 
 // TableName is the table of entity name.
@@ -83,7 +88,25 @@ func Build(name string, layers []Layer, elem ElementType) (Layout, error) {
 					l.Add(fmt.Sprintf("/spec/fields/%d/name", i), "%q is inherited from %s; a descendant may add fields, not redefine them", f.Name, g.Tenant)
 				}
 			}
+			for _, g := range out.Relations {
+				if g.Name == f.Name && strings.HasPrefix(ly.Path, g.Path) {
+					l.Add(fmt.Sprintf("/spec/fields/%d/name", i), "%q is a relation inherited from %s", f.Name, g.Tenant)
+				}
+			}
 			out.Fields = append(out.Fields, Field{FieldSpec: f, Column: col, Tenant: ly.Tenant, Path: ly.Path})
+		}
+		for i, r := range relationsOf(name, ly, ly.Tenant == base.Tenant) {
+			for _, g := range out.Fields {
+				if g.Name == r.Name && strings.HasPrefix(ly.Path, g.Path) {
+					l.Add(fmt.Sprintf("/spec/relations/%d/name", i), "%q is a field inherited from %s", r.Name, g.Tenant)
+				}
+			}
+			for _, g := range out.Relations {
+				if g.Name == r.Name && strings.HasPrefix(ly.Path, g.Path) {
+					l.Add(fmt.Sprintf("/spec/relations/%d/name", i), "%q is inherited from %s; a descendant may add relations, not redefine them", r.Name, g.Tenant)
+				}
+			}
+			out.Relations = append(out.Relations, r)
 		}
 		for _, ix := range ly.Spec.Indexes {
 			cols := make([]string, len(ix))
@@ -137,6 +160,24 @@ func Breaking(prev, next Spec) error {
 		}
 		if n.Required && !p.Required {
 			l.Add(path+"/required", "field %q becomes required: records without it exist", p.Name)
+		}
+	}
+	for _, p := range prev.Relations {
+		i := slices.IndexFunc(next.Relations, func(r RelationSpec) bool { return r.Name == p.Name })
+		if i < 0 {
+			l.Add("/spec/relations", "relation %q is dropped: a breaking change", p.Name)
+			continue
+		}
+		n := next.Relations[i]
+		path := fmt.Sprintf("/spec/relations/%d", i)
+		if n.Kind != p.Kind || n.Entity != p.Entity {
+			l.Add(path+"/kind", "relation %q changes (%s %s → %s %s): a breaking change", p.Name, p.Kind, p.Entity, n.Kind, n.Entity)
+		}
+		if n.Inverse != p.Inverse && p.Inverse != "" {
+			l.Add(path+"/inverse", "relation %q renames its inverse %q: queries using it would break", p.Name, p.Inverse)
+		}
+		if n.Required && !p.Required {
+			l.Add(path+"/required", "relation %q becomes required: records without it exist", p.Name)
 		}
 	}
 	return l.Err("breaking change to an entity schema")

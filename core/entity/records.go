@@ -30,10 +30,18 @@ type Table struct {
 	Name    string
 	Table   string
 	Fields  []Field
+	// Relations are the relations seen at the tenant; Referrers every manyToOne
+	// (of any entity, seen anywhere) that points at this entity.
+	Relations []Relation
+	Referrers []Referrer
 	// At is the tenant whose data elements check values; Check checks them (nil:
 	// fields naming elements are checked by type only).
 	At    string
 	Check ElementCheck
+	// reg, when set, finds the related entities as seen at path, and counts
+	// statements.
+	reg  *Registry
+	path string
 }
 
 var system = []struct{ name, column string }{
@@ -44,8 +52,11 @@ var system = []struct{ name, column string }{
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
 // Insert validates in and writes a record at tenant (whose path is path).
+// Relations are given by name: a manyToOne as the related record's id, a
+// manyToMany as {link: [ids], unlink: [ids]}; CheckRefs checks that they exist.
 func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in map[string]any) (Record, error) {
-	vals, err := normalize(t.Fields, in, true, t.At, t.Check)
+	db = t.on(db)
+	vals, links, err := t.values(in, true)
 	if err != nil {
 		return nil, err
 	}
@@ -57,6 +68,11 @@ func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in
 			cols, args = append(cols, q(f.Column)), append(args, v)
 		}
 	}
+	for _, r := range t.Relations {
+		if v, ok := vals[r.Column]; ok && r.Kind == ManyToOne {
+			cols, args = append(cols, q(r.Column)), append(args, v)
+		}
+	}
 	b := newBuilder(t.Dialect)
 	b.add(fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING id", q(t.Table), strings.Join(cols, ", "),
 		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")), args...)
@@ -64,13 +80,17 @@ func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in
 	if err := queryRow(ctx, db, b.String(), b.args, &id); err != nil {
 		return nil, t.writeError(err)
 	}
+	if err := t.link(ctx, db, id, links); err != nil {
+		return nil, err
+	}
 	return t.Get(ctx, db, id, nil, true)
 }
 
 // Update changes the given fields of a live record that the conditions let the
 // caller see; version, when positive, must be the record's current version.
 func (t Table) Update(ctx context.Context, db DB, id int64, version int64, actor string, in map[string]any, scope []Cond) (Record, error) {
-	vals, err := normalize(t.Fields, in, false, t.At, t.Check)
+	db = t.on(db)
+	vals, links, err := t.values(in, false)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +101,11 @@ func (t Table) Update(ctx context.Context, db DB, id int64, version int64, actor
 			b.add(", "+q(f.Column)+" = ?", v)
 		}
 	}
+	for _, r := range t.Relations {
+		if v, ok := vals[r.Column]; ok && r.Kind == ManyToOne {
+			b.add(", "+q(r.Column)+" = ?", v)
+		}
+	}
 	b.add(" WHERE id = ? AND deleted_at IS NULL", id)
 	if version > 0 {
 		b.add(" AND version = ?", version)
@@ -89,11 +114,20 @@ func (t Table) Update(ctx context.Context, db DB, id int64, version int64, actor
 	if err := t.exec(ctx, db, b, id, version); err != nil {
 		return nil, err
 	}
+	if err := t.link(ctx, db, id, links); err != nil {
+		return nil, err
+	}
 	return t.Get(ctx, db, id, nil, false)
 }
 
 // Delete marks a live record deleted; Restore brings it back.
+// A record that live records point at (through a manyToOne) is not deleted: the
+// answer is a CONFLICT naming the referring relations and how many records each has.
 func (t Table) Delete(ctx context.Context, db DB, id int64, actor string, scope []Cond) error {
+	db = t.on(db)
+	if err := t.referred(ctx, db, id); err != nil {
+		return err
+	}
 	b := newBuilder(t.Dialect)
 	ts := now()
 	b.add(fmt.Sprintf("UPDATE %s SET deleted_at = ?, updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL", q(t.Table)), ts, ts, actor, id)
@@ -103,6 +137,7 @@ func (t Table) Delete(ctx context.Context, db DB, id int64, actor string, scope 
 
 // Restore undoes Delete.
 func (t Table) Restore(ctx context.Context, db DB, id int64, actor string, scope []Cond) (Record, error) {
+	db = t.on(db)
 	b := newBuilder(t.Dialect)
 	b.add(fmt.Sprintf("UPDATE %s SET deleted_at = NULL, updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ? AND deleted_at IS NOT NULL", q(t.Table)), now(), actor, id)
 	addConds(b, scope)
@@ -144,6 +179,7 @@ func (t Table) writeError(err error) error {
 // Get reads one record the conditions let the caller see; deleted ones only with
 // withDeleted.
 func (t Table) Get(ctx context.Context, db DB, id int64, scope []Cond, withDeleted bool) (Record, error) {
+	db = t.on(db)
 	b := newBuilder(t.Dialect)
 	b.add("SELECT "+t.selectList()+" FROM "+q(t.Table)+" WHERE id = ?", id)
 	if !withDeleted {
@@ -171,7 +207,15 @@ type ListOptions struct {
 	Offset  int
 	Count   bool
 	Deleted bool
+	// RelatedScope gives the conditions of the caller's reads of a related entity,
+	// for filters on relations; none means no record of it may be read. Nil: none
+	// beyond live records.
+	RelatedScope ScopeFunc
 }
+
+// ScopeFunc gives the conditions that limit the caller's reads of an entity; none
+// reports that the caller may read no record of it.
+type ScopeFunc func(entity string) (scope []Cond, none bool, err error)
 
 // Order sorts by a field, then by id.
 type Order struct {
@@ -191,6 +235,7 @@ type Page struct {
 
 // List returns a page of records matching the scope and filter.
 func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
+	db = t.on(db)
 	where := newBuilder(t.Dialect)
 	if o.Deleted {
 		where.add(" WHERE deleted_at IS NOT NULL")
@@ -200,7 +245,7 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 	addConds(where, o.Scope)
 	if len(o.Filter) > 0 {
 		where.add(" AND ")
-		if err := t.filter(where, o.Filter, "/filter"); err != nil {
+		if err := t.filter(where, o.Filter, "/filter", o.RelatedScope); err != nil {
 			return Page{}, err
 		}
 	}
@@ -274,25 +319,44 @@ func (t Table) selectList() string {
 	for _, f := range t.Fields {
 		cols = append(cols, q(f.Column))
 	}
+	for _, r := range t.Relations {
+		if r.Kind == ManyToOne {
+			cols = append(cols, q(r.Column))
+		}
+	}
 	return strings.Join(cols, ", ")
 }
 
 func (t Table) query(ctx context.Context, db DB, b *builder) ([]Record, error) {
+	out, _, err := t.queryExtra(ctx, db, b, 0)
+	return out, err
+}
+
+// queryExtra reads records whose select list (selectList) is followed by extra
+// integer columns, returned per record.
+func (t Table) queryExtra(ctx context.Context, db DB, b *builder, extra int) ([]Record, [][]int64, error) {
 	rows, err := db.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
-		return nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
+		return nil, nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
 	}
 	defer rows.Close()
 	var out []Record
-	n := len(system) + len(t.Fields)
+	var more [][]int64
+	var m2o []Relation
+	for _, r := range t.Relations {
+		if r.Kind == ManyToOne {
+			m2o = append(m2o, r)
+		}
+	}
+	n := len(system) + len(t.Fields) + len(m2o)
 	for rows.Next() {
-		vals := make([]any, n)
-		ptrs := make([]any, n)
+		vals := make([]any, n+extra)
+		ptrs := make([]any, n+extra)
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
+			return nil, nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
 		}
 		r := make(Record, n)
 		for i, s := range system {
@@ -308,9 +372,19 @@ func (t Table) query(ctx context.Context, db DB, b *builder) ([]Record, error) {
 		for i, f := range t.Fields {
 			r[f.Name] = fromColumn(f.Type, vals[len(system)+i])
 		}
+		for i, rel := range m2o {
+			r[rel.Name] = fromColumn(TypeInteger, vals[len(system)+len(t.Fields)+i])
+		}
 		out = append(out, r)
+		if extra > 0 {
+			x := make([]int64, extra)
+			for i := range x {
+				x[i], _ = fromColumn(TypeInteger, vals[n+i]).(int64)
+			}
+			more = append(more, x)
+		}
 	}
-	return out, rows.Err()
+	return out, more, rows.Err()
 }
 
 func addConds(b *builder, conds []Cond) {

@@ -16,6 +16,7 @@ type Registry struct {
 	mu      sync.RWMutex
 	layouts map[string]Layout
 	gen     atomic.Uint64
+	stmts   atomic.Uint64
 }
 
 // NewRegistry returns an empty registry for a database dialect; check validates
@@ -24,8 +25,10 @@ func NewRegistry(dialect string, check ElementCheck) *Registry {
 	return &Registry{dialect: dialect, check: check, layouts: map[string]Layout{}}
 }
 
-// Set replaces the layouts.
-func (r *Registry) Set(layouts []Layout) {
+// Set replaces the layouts, linking their relations (Link); relations that do not
+// resolve are left out and reported in the error, the rest are set.
+func (r *Registry) Set(layouts []Layout) error {
+	layouts, err := Link(layouts)
 	m := make(map[string]Layout, len(layouts))
 	for _, lo := range layouts {
 		m[lo.Name] = lo
@@ -34,7 +37,12 @@ func (r *Registry) Set(layouts []Layout) {
 	r.layouts = m
 	r.mu.Unlock()
 	r.gen.Add(1)
+	return err
 }
+
+// Statements counts the SQL statements that tables handed out by the registry have
+// run: a test's measure that nested reads batch rather than query per record.
+func (r *Registry) Statements() uint64 { return r.stmts.Load() }
 
 // Generation counts the Sets.
 func (r *Registry) Generation() uint64 { return r.gen.Load() }
@@ -53,12 +61,44 @@ func (r *Registry) Tables(code, path string) []Table {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []Table
-	for name, lo := range r.layouts {
+	for _, lo := range r.layouts {
 		if lo.Path == "" || !strings.HasPrefix(path, lo.Path) {
 			continue
 		}
-		out = append(out, Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: lo.View(path), At: code, Check: r.check})
+		out = append(out, r.table(lo, code, path))
 	}
 	slices.SortFunc(out, func(a, b Table) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+func (r *Registry) table(lo Layout, code, path string) Table {
+	var rels []Relation
+	for _, rel := range lo.RelationsAt(path) {
+		if to, ok := r.layouts[rel.Entity]; ok && strings.HasPrefix(path, to.Path) {
+			rels = append(rels, rel)
+		}
+	}
+	return Table{Dialect: r.dialect, Name: lo.Name, Table: lo.Table, Fields: lo.View(path), Relations: rels,
+		Referrers: lo.Referrers, At: code, Check: r.check, reg: r, path: path}
+}
+
+// peer is the entity name as seen where t is seen.
+func (t Table) peer(name string) (Table, bool) {
+	if t.reg == nil {
+		return Table{}, false
+	}
+	t.reg.mu.RLock()
+	defer t.reg.mu.RUnlock()
+	lo, ok := t.reg.layouts[name]
+	if !ok || !strings.HasPrefix(t.path, lo.Path) {
+		return Table{}, false
+	}
+	return t.reg.table(lo, t.At, t.path), true
+}
+
+// counted notes that t runs a statement.
+func (t Table) counted() {
+	if t.reg != nil {
+		t.reg.stmts.Add(1)
+	}
 }

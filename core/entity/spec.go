@@ -32,6 +32,8 @@ type Spec struct {
 	Description string      `json:"description,omitempty"`
 	Fields      []FieldSpec `json:"fields"`
 	Indexes     [][]string  `json:"indexes,omitempty"`
+	// Relations link this entity's records to another entity's (or its own).
+	Relations []RelationSpec `json:"relations,omitempty"`
 }
 
 // FieldSpec is one field of an entity.
@@ -111,5 +113,6 @@ func (s Spec) Check(element func(code string) (string, bool)) error {
 			}
 		}
 	}
+	s.checkRelations(&l, seen)
 	return l.Err("invalid entity schema")
 }

@@ -52,8 +52,75 @@ func (k *Kernel) admitEntitySchema(ctx context.Context, obj resource.Object, old
 	if err != nil {
 		return err
 	}
-	_, err = entity.Build(name, layers, nil)
-	return err
+	if _, err = entity.Build(name, layers, nil); err != nil {
+		return err
+	}
+	return k.admitRelations(ctx, obj, spec)
+}
+
+// admitRelations checks a layer's relations against every other entity as it
+// would be with the layer published: related entities seen at the layer's tenant,
+// inverses that exist and take no name in use. A change that breaks another
+// entity's relations (a field named like an inverse derived onto this entity) is
+// refused too.
+func (k *Kernel) admitRelations(ctx context.Context, obj resource.Object, spec entity.Spec) error {
+	t, ok := k.tenants.Get(obj.Metadata.Tenant)
+	if !ok {
+		return nil
+	}
+	before, err := k.entityLayouts(ctx, nil)
+	if err != nil {
+		return err
+	}
+	after, err := k.entityLayouts(ctx, &obj)
+	if err != nil {
+		return err
+	}
+	linked, errAfter := entity.Link(after)
+	others := map[string]entity.Layout{}
+	for _, lo := range linked {
+		others[lo.Name] = lo
+	}
+	if err := entity.CheckRelations(obj.Metadata.Name, t.Path, spec, others); err != nil {
+		return err
+	}
+	if _, errBefore := entity.Link(before); errAfter != nil && (errBefore == nil || errBefore.Error() != errAfter.Error()) {
+		return apierr.Invalid("invalid entity schema", []apierr.FieldError{{Path: "/spec", Message: errAfter.Error()}})
+	}
+	return nil
+}
+
+// entityLayouts lays out every entity (with obj in place of its stored version
+// when given); entities that do not lay out are left out.
+func (k *Kernel) entityLayouts(ctx context.Context, obj *resource.Object) ([]entity.Layout, error) {
+	objs, err := k.resources.All(ctx, "EntitySchema")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, o := range objs {
+		if !slices.Contains(names, o.Metadata.Name) {
+			names = append(names, o.Metadata.Name)
+		}
+	}
+	if obj != nil && !slices.Contains(names, obj.Metadata.Name) {
+		names = append(names, obj.Metadata.Name)
+	}
+	var out []entity.Layout
+	for _, n := range names {
+		var with *resource.Object
+		if obj != nil && obj.Metadata.Name == n {
+			with = obj
+		}
+		layers, err := k.entityLayers(ctx, n, with)
+		if err != nil {
+			return nil, err
+		}
+		if lo, err := entity.Build(n, layers, nil); err == nil && len(layers) > 0 {
+			out = append(out, lo)
+		}
+	}
+	return out, nil
 }
 
 func fieldType(e *standard.Element) string {
@@ -144,9 +211,15 @@ func (k *Kernel) ReloadEntities(ctx context.Context) error {
 		}
 		layouts = append(layouts, lo)
 	}
-	k.entities.Set(layouts)
+	if err := k.entities.Set(layouts); err != nil {
+		k.log.ErrorContext(ctx, "entity relations left out", slog.Any("err", err))
+	}
 	return nil
 }
+
+// Entities is the registry of published entities, for tests and tools that look at
+// it directly (the data API is built from it).
+func (k *Kernel) Entities() *entity.Registry { return k.entities }
 
 // checkElement is the entity registry's data-element check.
 func (k *Kernel) checkElement(tenantCode, element string, v any) []string {
