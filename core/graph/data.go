@@ -46,7 +46,7 @@ func (g *Graph) DataHandler() http.Handler {
 				writeJSON(w, http.StatusNotFound, errorResponse(err))
 				return
 			}
-			writeJSON(w, http.StatusOK, g.executeOn(ctx, &api.schema, api.docs, req, readOnly))
+			writeJSON(w, http.StatusOK, g.executeOn(withLoader(ctx), &api.schema, api.docs, req, readOnly))
 		})
 	})
 }
@@ -57,7 +57,7 @@ func (g *Graph) DoData(ctx context.Context, tenantCode string, req Request) (*gr
 	if err != nil {
 		return nil, err
 	}
-	return g.executeOn(ctx, &api.schema, api.docs, req, false), nil
+	return g.executeOn(withLoader(ctx), &api.schema, api.docs, req, false), nil
 }
 
 func (g *Graph) dataAPI(code string) (*dataAPI, error) {
@@ -142,8 +142,16 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 		"hasNextPage": {Type: graphql.NewNonNull(graphql.Boolean)},
 		"endCursor":   {Type: graphql.String},
 	}})
+	// Types first, for relations refer to each other's.
+	types := map[string]*entityType{}
 	for _, tb := range tables {
-		g.entityFields(t, tb, pageInfo, query, mutation)
+		types[tb.Name] = g.entityTypes(t, tb, pageInfo)
+	}
+	for _, tb := range tables {
+		types[tb.Name].relations(types)
+	}
+	for _, tb := range tables {
+		types[tb.Name].operations(query, mutation)
 	}
 	cfg := graphql.SchemaConfig{Query: graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: query})}
 	if len(mutation) > 0 {
@@ -156,8 +164,22 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 	return s, nil
 }
 
-// entityFields adds one entity's types, queries and mutations.
-func (g *Graph) entityFields(t tenant.Tenant, tb entity.Table, pageInfo *graphql.Object, query, mutation graphql.Fields) {
+// entityType is one entity's GraphQL types in one tenant's data API.
+type entityType struct {
+	d          *dataTable
+	obj        *graphql.Object
+	filter     graphql.InputObjectConfigFieldMap
+	filterType *graphql.InputObject
+	input      graphql.InputObjectConfigFieldMap
+	inputType  *graphql.InputObject
+	order      *graphql.InputObject
+	conn       *graphql.Object
+	// some is the {some, none} filter of lists of this entity, made when asked for.
+	some *graphql.InputObject
+}
+
+// entityTypes makes one entity's object, filter, input, order and connection types.
+func (g *Graph) entityTypes(t tenant.Tenant, tb entity.Table, pageInfo *graphql.Object) *entityType {
 	typ := TypeName(tb.Name)
 	str := graphql.NewNonNull(graphql.String)
 	fields := graphql.Fields{
@@ -170,8 +192,7 @@ func (g *Graph) entityFields(t tenant.Tenant, tb entity.Table, pageInfo *graphql
 		"deletedAt": {Type: graphql.String, Resolve: recField("deletedAt")},
 		"version":   {Type: graphql.NewNonNull(graphql.Int), Resolve: recField("version")},
 	}
-	filter := graphql.InputObjectConfigFieldMap{}
-	input := graphql.InputObjectConfigFieldMap{}
+	et := &entityType{d: &dataTable{g: g, t: t, tb: tb, typ: typ}, filter: graphql.InputObjectConfigFieldMap{}, input: graphql.InputObjectConfigFieldMap{}}
 	enum := graphql.EnumValueConfigMap{}
 	for _, s := range []string{"id", "createdAt", "updatedAt"} {
 		enum[s] = &graphql.EnumValueConfig{Value: s}
@@ -179,28 +200,27 @@ func (g *Graph) entityFields(t tenant.Tenant, tb entity.Table, pageInfo *graphql
 	for _, f := range tb.Fields {
 		sc := scalarOf(f.Type)
 		fields[f.Name] = &graphql.Field{Type: sc, Description: f.Title, Resolve: g.maskedField(typ, f)}
-		filter[f.Name] = &graphql.InputObjectFieldConfig{Type: dataFilters[sc]}
-		input[f.Name] = &graphql.InputObjectFieldConfig{Type: sc, Description: f.Description}
+		et.filter[f.Name] = &graphql.InputObjectFieldConfig{Type: dataFilters[sc]}
+		et.input[f.Name] = &graphql.InputObjectFieldConfig{Type: sc, Description: f.Description}
 		enum[f.Name] = &graphql.EnumValueConfig{Value: f.Name}
 	}
-	filter["createdAt"] = &graphql.InputObjectFieldConfig{Type: dataFilters[graphql.String]}
-	filter["updatedAt"] = &graphql.InputObjectFieldConfig{Type: dataFilters[graphql.String]}
-	obj := graphql.NewObject(graphql.ObjectConfig{Name: typ, Fields: fields})
-	var filterType *graphql.InputObject
-	filterType = graphql.NewInputObject(graphql.InputObjectConfig{Name: typ + "Filter", Fields: graphql.InputObjectConfigFieldMapThunk(func() graphql.InputObjectConfigFieldMap {
-		filter["and"] = &graphql.InputObjectFieldConfig{Type: graphql.NewList(graphql.NewNonNull(filterType))}
-		filter["or"] = &graphql.InputObjectFieldConfig{Type: graphql.NewList(graphql.NewNonNull(filterType))}
-		filter["not"] = &graphql.InputObjectFieldConfig{Type: filterType}
-		return filter
+	et.filter["createdAt"] = &graphql.InputObjectFieldConfig{Type: dataFilters[graphql.String]}
+	et.filter["updatedAt"] = &graphql.InputObjectFieldConfig{Type: dataFilters[graphql.String]}
+	et.obj = graphql.NewObject(graphql.ObjectConfig{Name: typ, Fields: fields})
+	et.filterType = graphql.NewInputObject(graphql.InputObjectConfig{Name: typ + "Filter", Fields: graphql.InputObjectConfigFieldMapThunk(func() graphql.InputObjectConfigFieldMap {
+		et.filter["and"] = &graphql.InputObjectFieldConfig{Type: graphql.NewList(graphql.NewNonNull(et.filterType))}
+		et.filter["or"] = &graphql.InputObjectFieldConfig{Type: graphql.NewList(graphql.NewNonNull(et.filterType))}
+		et.filter["not"] = &graphql.InputObjectFieldConfig{Type: et.filterType}
+		return et.filter
 	})})
-	order := graphql.NewInputObject(graphql.InputObjectConfig{Name: typ + "Order", Fields: graphql.InputObjectConfigFieldMap{
+	et.order = graphql.NewInputObject(graphql.InputObjectConfig{Name: typ + "Order", Fields: graphql.InputObjectConfigFieldMap{
 		"field": {Type: graphql.NewNonNull(graphql.NewEnum(graphql.EnumConfig{Name: typ + "Field", Values: enum}))},
 		"desc":  {Type: graphql.Boolean},
 	}})
-	inputType := graphql.NewInputObject(graphql.InputObjectConfig{Name: typ + "Input", Fields: input})
-	conn := graphql.NewObject(graphql.ObjectConfig{Name: typ + "Connection", Fields: graphql.Fields{
+	et.inputType = graphql.NewInputObject(graphql.InputObjectConfig{Name: typ + "Input", Fields: et.input})
+	et.conn = graphql.NewObject(graphql.ObjectConfig{Name: typ + "Connection", Fields: graphql.Fields{
 		"totalCount": {Type: graphql.NewNonNull(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(entity.Page).Total, nil }},
-		"nodes": {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(obj))), Resolve: func(p graphql.ResolveParams) (any, error) {
+		"nodes": {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(et.obj))), Resolve: func(p graphql.ResolveParams) (any, error) {
 			return p.Source.(entity.Page).Records, nil
 		}},
 		"pageInfo": {Type: graphql.NewNonNull(pageInfo), Resolve: func(p graphql.ResolveParams) (any, error) {
@@ -208,27 +228,33 @@ func (g *Graph) entityFields(t tenant.Tenant, tb entity.Table, pageInfo *graphql
 			return map[string]any{"hasNextPage": pg.HasNext, "endCursor": pg.Cursor}, nil
 		}},
 	}})
-	d := dataTable{g: g, t: t, tb: tb, typ: typ}
-	query[tb.Name] = &graphql.Field{Type: obj, Description: "One " + typ + " by id.",
+	return et
+}
+
+// operations adds the entity's queries and mutations.
+func (et *entityType) operations(query, mutation graphql.Fields) {
+	d, g, typ, tb := et.d, et.d.g, et.d.typ, et.d.tb
+	query[tb.Name] = &graphql.Field{Type: et.obj, Description: "One " + typ + " by id.",
 		Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}}, Resolve: g.authed(d.get)}
-	query[plural(tb.Name)] = &graphql.Field{Type: graphql.NewNonNull(conn), Description: "A page of " + typ + " records.",
+	query[plural(tb.Name)] = &graphql.Field{Type: graphql.NewNonNull(et.conn), Description: "A page of " + typ + " records.",
 		Args: graphql.FieldConfigArgument{
-			"filter":  {Type: filterType},
-			"orderBy": {Type: graphql.NewList(graphql.NewNonNull(order))},
+			"filter":  {Type: et.filterType},
+			"orderBy": {Type: graphql.NewList(graphql.NewNonNull(et.order))},
 			"first":   {Type: graphql.Int, DefaultValue: dataDefaultPage, Description: fmt.Sprintf("at most %d", dataMaxPage)},
 			"after":   {Type: graphql.String},
 			"deleted": {Type: graphql.Boolean, Description: "List deleted records instead (needs delete permission)."},
 		}, Resolve: g.authed(d.list)}
+	et.aggregate(query)
 	id := graphql.NewNonNull(graphql.ID)
-	mutation["create"+typ] = &graphql.Field{Type: graphql.NewNonNull(obj),
-		Args:    graphql.FieldConfigArgument{"input": {Type: graphql.NewNonNull(inputType)}, "tenant": {Type: graphql.String, Description: "Where the record belongs; default: this API's tenant."}},
+	mutation["create"+typ] = &graphql.Field{Type: graphql.NewNonNull(et.obj),
+		Args:    graphql.FieldConfigArgument{"input": {Type: graphql.NewNonNull(et.inputType)}, "tenant": {Type: graphql.String, Description: "Where the record belongs; default: this API's tenant."}},
 		Resolve: g.authed(d.create)}
-	mutation["update"+typ] = &graphql.Field{Type: graphql.NewNonNull(obj),
-		Args:    graphql.FieldConfigArgument{"id": {Type: id}, "input": {Type: graphql.NewNonNull(inputType)}, "version": {Type: graphql.Int, Description: "The version read; a newer one is a CONFLICT."}},
+	mutation["update"+typ] = &graphql.Field{Type: graphql.NewNonNull(et.obj),
+		Args:    graphql.FieldConfigArgument{"id": {Type: id}, "input": {Type: graphql.NewNonNull(et.inputType)}, "version": {Type: graphql.Int, Description: "The version read; a newer one is a CONFLICT."}},
 		Resolve: g.authed(d.update)}
-	mutation["delete"+typ] = &graphql.Field{Type: graphql.NewNonNull(graphql.Boolean), Description: "Soft delete; restore" + typ + " brings it back.",
+	mutation["delete"+typ] = &graphql.Field{Type: graphql.NewNonNull(graphql.Boolean), Description: "Soft delete; restore" + typ + " brings it back. A record other live records point at is a CONFLICT.",
 		Args: graphql.FieldConfigArgument{"id": {Type: id}}, Resolve: g.authed(d.delete)}
-	mutation["restore"+typ] = &graphql.Field{Type: graphql.NewNonNull(obj),
+	mutation["restore"+typ] = &graphql.Field{Type: graphql.NewNonNull(et.obj),
 		Args: graphql.FieldConfigArgument{"id": {Type: id}}, Resolve: g.authed(d.restore)}
 }
 
@@ -257,6 +283,8 @@ type dataTable struct {
 	t   tenant.Tenant
 	tb  entity.Table
 	typ string
+	// peers are the API's entities by name, for relations (nil outside GraphQL).
+	peers map[string]*entityType
 }
 
 // scope is the SQL that limits rows to what the caller may do action on: inside this
@@ -318,6 +346,20 @@ func (d dataTable) get(p graphql.ResolveParams, _ *Caller) (any, error) {
 	return d.tb.Get(p.Context, d.g.svc.Store.DB, id, scope, false)
 }
 
+// orderArgs reads the orderBy argument.
+func orderArgs(p graphql.ResolveParams) []entity.Order {
+	var out []entity.Order
+	if list, ok := p.Args["orderBy"].([]any); ok {
+		for _, o := range list {
+			m, _ := o.(map[string]any)
+			field, _ := m["field"].(string)
+			desc, _ := m["desc"].(bool)
+			out = append(out, entity.Order{Field: field, Desc: desc})
+		}
+	}
+	return out
+}
+
 func (d dataTable) list(p graphql.ResolveParams, _ *Caller) (any, error) {
 	first, _ := p.Args["first"].(int)
 	if first <= 0 || first > dataMaxPage {
@@ -344,16 +386,9 @@ func (d dataTable) list(p graphql.ResolveParams, _ *Caller) (any, error) {
 	if none {
 		return entity.Page{}, nil
 	}
-	opts := entity.ListOptions{Scope: scope, First: first, Offset: offset, Count: selects(p, "totalCount"), Deleted: deleted}
+	opts := entity.ListOptions{Scope: scope, First: first, Offset: offset, Count: selects(p, "totalCount"), Deleted: deleted,
+		OrderBy: orderArgs(p), RelatedScope: d.relatedScope(p.Context)}
 	opts.Filter, _ = p.Args["filter"].(map[string]any)
-	if list, ok := p.Args["orderBy"].([]any); ok {
-		for _, o := range list {
-			m, _ := o.(map[string]any)
-			field, _ := m["field"].(string)
-			desc, _ := m["desc"].(bool)
-			opts.OrderBy = append(opts.OrderBy, entity.Order{Field: field, Desc: desc})
-		}
-	}
 	page, err := d.tb.List(p.Context, d.g.svc.Store.DB, opts)
 	if err != nil {
 		return nil, err
@@ -400,6 +435,9 @@ func (d dataTable) create(p graphql.ResolveParams, c *Caller) (any, error) {
 	}
 	in, _ := p.Args["input"].(map[string]any)
 	return d.write(p.Context, "create", code, func(tx *ent.Tx) (entity.Record, error) {
+		if err := d.tb.CheckRefs(p.Context, tx, in, d.relatedScope(p.Context)); err != nil {
+			return nil, err
+		}
 		return d.tb.Insert(p.Context, tx, code, at.Path, c.Principal.Username, in)
 	})
 }
@@ -439,6 +477,9 @@ func (d dataTable) update(p graphql.ResolveParams, c *Caller) (any, error) {
 	version, _ := p.Args["version"].(int)
 	in, _ := p.Args["input"].(map[string]any)
 	return d.write(p.Context, "update", "", func(tx *ent.Tx) (entity.Record, error) {
+		if err := d.tb.CheckRefs(p.Context, tx, in, d.relatedScope(p.Context)); err != nil {
+			return nil, err
+		}
 		return d.tb.Update(p.Context, tx, id, int64(version), c.Principal.Username, in, scope)
 	})
 }
