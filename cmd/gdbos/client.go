@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -77,6 +78,8 @@ type client struct {
 	server string
 	token  string
 	http   *http.Client
+	// path is the GraphQL endpoint: /graphql, or a tenant's data API.
+	path string
 }
 
 func newClient(cmd *cobra.Command) *client {
@@ -115,7 +118,7 @@ type gqlResponse struct {
 // do runs a query and decodes data into out.
 func (c *client) do(ctx context.Context, query string, vars map[string]any, out any) error {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.server+"/graphql", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.server+cmp.Or(c.path, "/graphql"), bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -3,18 +3,31 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 
 	"github.com/spf13/cobra"
 )
 
 func newExportCmd() *cobra.Command {
-	var tenantCode, file string
+	var tenantCode, file, entityName, format string
 	var subtree bool
 	cmd := &cobra.Command{
-		Use:   "export --tenant CODE [--subtree] [-f FILE]",
-		Short: "Write a tenant's resources as YAML that gdbos apply re-imports",
+		Use:   "export --tenant CODE [--subtree] [-f FILE] | export --entity NAME --tenant CODE [--format csv|json|ndjson] [-f FILE]",
+		Short: "Write a tenant's resources as YAML that gdbos apply re-imports, or an entity's records",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if entityName != "" {
+				w := os.Stdout
+				if file != "" && file != "-" {
+					f, err := os.Create(file)
+					if err != nil {
+						return err
+					}
+					defer f.Close()
+					w = f
+				}
+				return exportRecords(cmd.Context(), newClient(cmd), tenantCode, entityName, format, w)
+			}
 			var out struct {
 				Y string `json:"exportResources"`
 			}
@@ -34,6 +47,8 @@ func newExportCmd() *cobra.Command {
 	_ = cmd.MarkFlagRequired("tenant")
 	cmd.Flags().BoolVar(&subtree, "subtree", false, "include every tenant below it")
 	cmd.Flags().StringVarP(&file, "file", "f", "", "write here instead of standard output")
+	cmd.Flags().StringVarP(&entityName, "entity", "e", "", "export this entity's records instead of resources")
+	cmd.Flags().StringVar(&format, "format", "csv", "records: csv, json or ndjson")
 	return cmd
 }
 
@@ -98,10 +113,11 @@ func newAuditCmd() *cobra.Command {
 }
 
 func newQueryCmd() *cobra.Command {
-	var vars string
+	var vars, dataTenant string
 	cmd := &cobra.Command{
-		Use:   "query 'GRAPHQL' [--variables JSON]",
+		Use:   "query 'GRAPHQL' [--variables JSON] [--tenant CODE]",
 		Short: "Run a GraphQL query or mutation and print its data as JSON",
+		Long:  "Run GraphQL on the kernel's API, or with --tenant on that tenant's data API (/data/CODE/graphql: its entities' records).",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var v map[string]any
@@ -111,12 +127,17 @@ func newQueryCmd() *cobra.Command {
 				}
 			}
 			var out any
-			if err := newClient(cmd).do(cmd.Context(), args[0], v, &out); err != nil {
+			c := newClient(cmd)
+			if dataTenant != "" {
+				c.path = "/data/" + url.PathEscape(dataTenant) + "/graphql"
+			}
+			if err := c.do(cmd.Context(), args[0], v, &out); err != nil {
 				return err
 			}
 			return printValue(out, "json")
 		},
 	}
 	cmd.Flags().StringVar(&vars, "variables", "", "variables as a JSON object")
+	cmd.Flags().StringVarP(&dataTenant, "tenant", "t", "", "run on this tenant's data API")
 	return cmd
 }

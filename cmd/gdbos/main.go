@@ -34,7 +34,7 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().String("server", "", "server URL (default: from gdbos login, $GDBOS_SERVER or http://127.0.0.1:8080)")
 	root.AddCommand(
 		newServeCmd(), newLoginCmd(), newLogoutCmd(), newApplyCmd(), newGetCmd(), newHistoryCmd(),
-		newExplainCmd(), newDiffCmd(), newDeleteCmd(), newRevertCmd(), newExportCmd(), newAuditCmd(), newQueryCmd(), newAuthzCmd(), newPolicyCmd(), newAppointCmd(),
+		newExplainCmd(), newDiffCmd(), newDeleteCmd(), newRevertCmd(), newExportCmd(), newAuditCmd(), newQueryCmd(), newAuthzCmd(), newPolicyCmd(), newAppointCmd(), newImportCmd(),
 		newCalendarCmd(),
 	)
 	return root

@@ -90,7 +90,7 @@ func Sync(ctx context.Context, db DB, dialect string, lo Layout) error {
 		switch {
 		case f.Unique:
 			stmts = append(stmts, indexStmt(lo.Table, true, " WHERE deleted_at IS NULL", f.Column))
-		case f.Index || f.Element != "":
+		case f.Index:
 			stmts = append(stmts, indexStmt(lo.Table, false, "", f.Column))
 		}
 	}

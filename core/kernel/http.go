@@ -36,6 +36,8 @@ func (k *Kernel) Handler() http.Handler {
 	}
 	route("/graphql", "graphql", k.graph)
 	route("/data/{tenant}/graphql", "data", k.graph.DataHandler())
+	route("POST /data/{tenant}/import/{entity}", "import", k.graph.ImportHandler())
+	route("GET /data/{tenant}/export/{entity}", "export", k.graph.ExportHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
