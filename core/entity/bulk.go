@@ -66,8 +66,9 @@ type rowReader interface {
 }
 
 // Import reads rows in format from r and inserts them into the table through db, a
-// transaction: each row is checked like a created record and written with a
-// prepared statement; a row whose unique fields are taken fails like an invalid one.
+// transaction: each row is checked like a created record, and valid rows are written
+// in multi-row INSERTs; a row whose unique fields are taken fails like an invalid one.
+// Reading and checking run in a second goroutine, beside the writes.
 func (t Table) Import(ctx context.Context, db DB, r io.Reader, o ImportOptions) (ImportReport, error) {
 	var rep ImportReport
 	rows, err := t.reader(r, o.Format)
@@ -87,28 +88,84 @@ func (t Table) Import(ctx context.Context, db DB, r io.Reader, o ImportOptions) 
 			rep.Truncated = true
 		}
 	}
-	paths, refused := map[string]string{}, map[string]error{}
 	ins := t.inserter(o.Actor, func(row int, path, msg string) {
 		rep.Failed++
 		fail(row, path, msg)
 	}, func(n int) { rep.Imported += n })
-	for {
+	done := make(chan struct{})
+	defer close(done)
+	batches := make(chan []checkedRow, 8)
+	var readErr error
+	go func() {
+		defer close(batches)
+		readErr = t.check(rows, o, batches, done)
+	}()
+	for batch := range batches {
+		for _, c := range batch {
+			rep.Rows++
+			if o.Progress != nil && rep.Rows%o.ProgressEvery == 0 {
+				o.Progress(rep.Rows)
+			}
+			if len(c.errs) > 0 {
+				rep.Failed++
+				for _, e := range c.errs {
+					fail(c.row.n, e.Path, e.Message)
+				}
+				continue
+			}
+			// Valid rows are written even after a failure without ContinueOnError, so
+			// that clashes between rows are reported too; the caller's rollback undoes
+			// them.
+			if err := ins.add(ctx, db, c.row); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if readErr != nil {
+		return rep, readErr
+	}
+	if err := ins.flush(ctx, db); err != nil {
+		return rep, err
+	}
+	if rep.Failed > 0 && !o.ContinueOnError {
+		rep.Imported, rep.RolledBack = 0, true
+	}
+	return rep, nil
+}
+
+// checkedRow is a row read and checked: valid (errs empty) or not.
+type checkedRow struct {
+	row  pendingRow
+	errs []RowError
+}
+
+// check reads every row, checks it and sends batches of checked rows until the input
+// ends, done closes, or the input cannot be read further.
+func (t Table) check(rows rowReader, o ImportOptions, out chan<- []checkedRow, done <-chan struct{}) error {
+	paths, refused := map[string]string{}, map[string]error{}
+	batch := make([]checkedRow, 0, 256)
+	send := func() bool {
+		select {
+		case out <- batch:
+			batch = make([]checkedRow, 0, 256)
+			return true
+		case <-done:
+			return false
+		}
+	}
+	for n := 1; ; n++ {
 		in, err := rows.next()
 		if err == io.EOF {
 			break
 		}
-		rep.Rows++
-		n := rep.Rows
-		if o.Progress != nil && n%o.ProgressEvery == 0 {
-			o.Progress(n)
-		}
+		c := checkedRow{row: pendingRow{n: n}}
 		if err != nil {
 			var perr *parseError
 			if !errors.As(err, &perr) {
-				return rep, err
+				return err
 			}
-			rep.Failed++
-			fail(n, "", perr.msg)
+			c.errs = append(c.errs, RowError{Path: "", Message: perr.msg})
+			batch = append(batch, c)
 			if perr.fatal {
 				break
 			}
@@ -129,34 +186,25 @@ func (t Table) Import(ctx context.Context, db DB, r io.Reader, o ImportOptions) 
 			}
 		}
 		if tenantErr != nil {
-			fail(n, "/tenant", tenantErr.Error())
+			c.errs = append(c.errs, RowError{Path: "/tenant", Message: tenantErr.Error()})
 			code = o.Default // the row's fields are still checked, to report them all
 		}
 		vals, err := normalize(t.Fields, in, true, code, t.Check)
-		if err != nil {
-			if e, ok := apierr.As(err); ok {
-				for _, f := range e.Fields {
-					fail(n, strings.TrimPrefix(f.Path, "/input"), f.Message)
-				}
+		if e, ok := apierr.As(err); ok {
+			for _, f := range e.Fields {
+				c.errs = append(c.errs, RowError{Path: strings.TrimPrefix(f.Path, "/input"), Message: f.Message})
 			}
 		}
-		if err != nil || tenantErr != nil {
-			rep.Failed++
-			continue
-		}
-		// Valid rows are written even after a failure without ContinueOnError, so that
-		// clashes between rows are reported too; the caller's rollback undoes them.
-		if err := ins.add(ctx, db, pendingRow{n: n, tenant: code, path: path, vals: vals}); err != nil {
-			return rep, err
+		c.row.tenant, c.row.path, c.row.vals = code, path, vals
+		batch = append(batch, c)
+		if len(batch) == cap(batch) && !send() {
+			return nil
 		}
 	}
-	if err := ins.flush(ctx, db); err != nil {
-		return rep, err
+	if len(batch) > 0 {
+		send()
 	}
-	if rep.Failed > 0 && !o.ContinueOnError {
-		rep.Imported, rep.RolledBack = 0, true
-	}
-	return rep, nil
+	return nil
 }
 
 // pendingRow is a checked row waiting for its batch.

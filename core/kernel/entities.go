@@ -170,9 +170,17 @@ func (k *Kernel) entityLayers(ctx context.Context, name string, obj *resource.Ob
 // syncEntity brings an entity's table up to its schema inside the transaction that
 // changed the schema: the publish and the table change commit together or not at all.
 func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) error {
-	layers, err := k.entityLayers(ctx, c.Object.Metadata.Name, nil)
-	if err != nil || len(layers) == 0 {
+	// The change is not necessarily stored yet when OnChange runs: lay the entity out
+	// with it in place (or, for a delete, without it).
+	layers, err := k.entityLayers(ctx, c.Object.Metadata.Name, &c.Object)
+	if err != nil {
 		return err
+	}
+	if c.Op == "delete" {
+		layers = slices.DeleteFunc(layers, func(l entity.Layer) bool { return l.Tenant == c.Object.Metadata.Tenant })
+	}
+	if len(layers) == 0 {
+		return nil
 	}
 	lo, err := entity.Build(c.Object.Metadata.Name, layers, nil)
 	if err != nil {
@@ -185,6 +193,8 @@ func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) 
 // each table exists (a replica that starts after a publish finds them made), and so
 // every tenant's data API.
 func (k *Kernel) ReloadEntities(ctx context.Context) error {
+	k.entityReload.Lock() // the after-commit reload and the event's may overlap
+	defer k.entityReload.Unlock()
 	objs, err := k.resources.All(ctx, "EntitySchema")
 	if err != nil {
 		return err
@@ -207,7 +217,8 @@ func (k *Kernel) ReloadEntities(ctx context.Context) error {
 			continue
 		}
 		if err := entity.Sync(ctx, k.store.DB, k.store.Dialect, lo); err != nil {
-			return err
+			k.log.ErrorContext(ctx, "entity table cannot be brought up to its schema", slog.String("entity", n), slog.Any("err", err))
+			continue
 		}
 		layouts = append(layouts, lo)
 	}

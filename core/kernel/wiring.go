@@ -179,10 +179,14 @@ func (k *Kernel) subscribe() {
 	})
 }
 
+// reloadable are the kinds that reloadFor rebuilds something for.
+var reloadable = map[string]bool{"Role": true, "RoleBinding": true, "Policy": true, "Calendar": true,
+	"DataElement": true, "CodeTable": true, "EntitySchema": true}
+
 // scheduleReload asks the reloader to rebuild what depends on kind soon; a burst of
 // events (a batch of 10,000 bindings on another replica) costs one reload.
 func (k *Kernel) scheduleReload(kind string) {
-	if kind != "Role" && kind != "RoleBinding" && kind != "Policy" && kind != "Calendar" {
+	if !reloadable[kind] {
 		return
 	}
 	k.dirty.Store(kind, true)

@@ -43,7 +43,7 @@ type Store struct {
 // sqliteParams are constants: _pragma values run as raw SQL, so no user input may
 // reach them. _txlock=immediate takes the write lock at BEGIN, so two writers queue on
 // busy_timeout instead of failing when a read transaction upgrades.
-const sqliteParams = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate"
+const sqliteParams = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_time_format=sqlite&_txlock=immediate"
 
 // Open opens the database, runs the kernel's migrations and returns the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
