@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"slices"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/standard"
 	"github.com/gdbos/gdbos/core/store/ent"
+	"github.com/gdbos/gdbos/schemas"
 )
 
 // kernelAreas are the API areas an entity may not be named after (its type name is
@@ -243,4 +245,45 @@ func (k *Kernel) checkElement(tenantCode, element string, v any) []string {
 		out = append(out, p.String())
 	}
 	return out
+}
+
+// StandardEntities returns the entity schemas shipped in schemas/entities, in the
+// order they must be published (a relation's target first).
+func StandardEntities() ([]resource.Object, error) {
+	files, err := fs.Glob(schemas.FS, "entities/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(files)
+	var out []resource.Object
+	for _, f := range files {
+		b, err := schemas.FS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		objs, err := resource.Decode(b)
+		if err != nil {
+			return nil, fmt.Errorf("kernel: %s: %w", f, err)
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
+// publishStandardEntities publishes the shipped entity schemas when no entity is
+// published yet.
+func (k *Kernel) publishStandardEntities(ctx context.Context) error {
+	have, err := k.resources.All(ctx, "EntitySchema")
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	objs, err := StandardEntities()
+	if err != nil {
+		return err
+	}
+	if _, ok := k.tenants.Get("230000"); !ok {
+		return nil // the shipped schemas are defined at the Heilongjiang root
+	}
+	_, err = k.resources.Apply(ctx, "system", objs, resource.ApplyOptions{})
+	return err
 }

@@ -44,6 +44,9 @@ type Config struct {
 	AdminPassword string
 	// Demo loads the Heilongjiang tenants into an empty database.
 	Demo bool
+	// DemoEntities publishes the standard entity schemas (schemas/entities: person,
+	// enterprise, licence, application) at 230000 when none is published yet.
+	DemoEntities bool
 	// Modules are provisioned in order.
 	Modules []module.Module
 	// Logger receives structured logs; nil uses slog.Default().
@@ -211,6 +214,11 @@ func (k *Kernel) firstStart(ctx context.Context) error {
 	}
 	if err := k.ensureBuiltinRoles(ctx); err != nil {
 		return fmt.Errorf("kernel: built-in roles: %w", err)
+	}
+	if k.cfg.DemoEntities {
+		if err := k.publishStandardEntities(ctx); err != nil {
+			return fmt.Errorf("kernel: standard entities: %w", err)
+		}
 	}
 	return nil
 }

@@ -58,13 +58,15 @@ type Options struct {
 	NATSURL     string
 	NATSSubject string
 	Limits      graph.Limits
+	// DemoEntities publishes the standard entity schemas on first start.
+	DemoEntities bool
 }
 
 // Dialects runs fn on a demo kernel over SQLite and, when configured, PostgreSQL.
 func Dialects(t *testing.T, opts Options, fn func(t *testing.T, s *Server)) {
 	t.Helper()
 	DialectOptions(t, func(t *testing.T, o Options) {
-		o.Modules = opts.Modules
+		o.Modules, o.DemoEntities = opts.Modules, opts.DemoEntities
 		fn(t, Start(t, o))
 	})
 }
@@ -93,7 +95,7 @@ func Start(t testing.TB, opts Options) *Server {
 	ctx := context.Background()
 	k, err := kernel.New(ctx, kernel.Config{
 		DataDir: opts.DataDir, DatabaseURL: opts.DatabaseURL, NATSURL: opts.NATSURL, NATSSubject: opts.NATSSubject,
-		AdminPassword: AdminPassword, Demo: true, Modules: opts.Modules, Limits: opts.Limits,
+		AdminPassword: AdminPassword, Demo: true, DemoEntities: opts.DemoEntities, Modules: opts.Modules, Limits: opts.Limits,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
