@@ -124,16 +124,23 @@ func printReport(rep *importReport, seconds float64) error {
 			fmt.Println("…\t\tmore rows failed than are listed")
 		}
 	}
-	fmt.Printf("imported %d of %d rows in %.1fs", rep.Imported, rep.Rows, seconds)
+	fmt.Printf("imported %d of %s in %.1fs", rep.Imported, rows(rep.Rows), seconds)
 	if rep.RolledBack {
-		fmt.Printf("; %d rows failed, so nothing was imported (fix them, or use --continue-on-error)\n", rep.Failed)
+		fmt.Printf("; %s failed, so nothing was imported (fix them, or use --continue-on-error)\n", rows(rep.Failed))
 	} else {
-		fmt.Printf("; %d rows failed\n", rep.Failed)
+		fmt.Printf("; %s failed\n", rows(rep.Failed))
 	}
 	if rep.Failed > 0 {
-		return &callError{Code: apierr.ValidationFailed, Message: fmt.Sprintf("%d rows failed", rep.Failed)}
+		return &callError{Code: apierr.ValidationFailed, Message: rows(rep.Failed) + " failed"}
 	}
 	return nil
+}
+
+func rows(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }
 
 // countRows counts the data rows of a CSV or NDJSON file for the progress bar; 0 when

@@ -60,7 +60,7 @@ func TestCLIImportExport(t *testing.T) {
 			{name: "continue on error", args: []string{"import", "-e", "enterprise", "-t", "230100", "-q", "--continue-on-error", bad}, code: 4,
 				want: []string{"imported 1 of 5 rows", "4 rows failed"}},
 			{name: "ndjson", args: []string{"import", "-e", "enterprise", "-t", "230000", good}, want: []string{"imported 2 of 2 rows"}},
-			{name: "json", args: []string{"import", "-e", "enterprise", "-t", "230102", arr}, want: []string{"imported 1 of 1 rows"}},
+			{name: "json", args: []string{"import", "-e", "enterprise", "-t", "230102", arr}, want: []string{"imported 1 of 1 row in"}},
 			{name: "outside the tenant", args: []string{"import", "-e", "enterprise", "-t", "230200", "-q", bad}, code: 4, want: []string{"not 230200 or below it"}},
 			{name: "counted", args: []string{"query", "--tenant", "230000", total}, check: count("4")},
 			{name: "export", args: []string{"export", "--entity", "enterprise", "--tenant", "230100", "-f", out}},
