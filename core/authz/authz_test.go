@@ -216,3 +216,21 @@ func TestNewDeniesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRolesAt(t *testing.T) {
+	a := loaded(t)
+	cases := []struct {
+		sub    Subject
+		tenant string
+		want   []string
+	}{
+		{Subject{User: "alice"}, "230102", []string{"230100/viewer"}},
+		{Subject{User: "alice"}, "230200", nil},
+		{Subject{User: "root", Superadmin: true}, "230102", nil},
+	}
+	for _, c := range cases {
+		if got := a.RolesAt(c.sub, c.tenant); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("RolesAt(%v, %s) = %v, want %v", c.sub, c.tenant, got, c.want)
+		}
+	}
+}

@@ -1,5 +1,10 @@
 package authz
 
+import (
+	"slices"
+	"strings"
+)
+
 // Held lists every permission user holds through any binding, at any tenant, for
 // checks that look at a person's duties as a whole (separation of duties).
 func (a *Authorizer) Held(user string) []Permission {
@@ -19,5 +24,29 @@ func (a *Authorizer) Held(user string) []Permission {
 			}
 		}
 	}
+	return out
+}
+
+// RolesAt returns the roles ("TENANT/NAME", where the role is defined) that the
+// subject's bindings at tenant or above it give, sorted; none for the superadmin.
+func (a *Authorizer) RolesAt(sub Subject, tenant string) []string {
+	if sub.Superadmin || sub.User == "" {
+		return nil
+	}
+	lineage, ok := a.tree.LineageCodes(tenant)
+	if !ok {
+		return nil
+	}
+	byTenant := a.state.Load().idx.users[sub.User]
+	var out []string
+	for _, t := range lineage {
+		for _, g := range byTenant[t] {
+			r := strings.TrimPrefix(g.role, "role:")
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
 }

@@ -46,6 +46,10 @@ func (g *Graph) DataHandler() http.Handler {
 				writeJSON(w, http.StatusNotFound, errorResponse(err))
 				return
 			}
+			if err := g.checkDataLimits(ctx, code, api, req); err != nil {
+				writeJSON(w, http.StatusOK, errorResponse(err))
+				return
+			}
 			writeJSON(w, http.StatusOK, g.executeOn(withLoader(ctx), &api.schema, api.docs, req, readOnly))
 		})
 	})
@@ -55,6 +59,9 @@ func (g *Graph) DataHandler() http.Handler {
 func (g *Graph) DoData(ctx context.Context, tenantCode string, req Request) (*graphql.Result, error) {
 	api, err := g.dataAPI(tenantCode)
 	if err != nil {
+		return nil, err
+	}
+	if err := g.checkDataLimits(ctx, tenantCode, api, req); err != nil {
 		return nil, err
 	}
 	return g.executeOn(withLoader(ctx), &api.schema, api.docs, req, false), nil

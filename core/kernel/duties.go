@@ -52,7 +52,7 @@ func builtinRoles(tenantCode string) []resource.Object {
 	return []resource.Object{
 		role(RoleSystemAdmin, "系统管理员: tenants, org units, users, tokens and configuration",
 			perm(rwd, "tenants", "orgunits", "users", "tokens", "Module", "Classification", "IdentityProvider",
-				"Calendar", "DataElement", "CodeTable", "EntitySchema")),
+				"Calendar", "DataElement", "CodeTable", "EntitySchema", "DataLimits")),
 		// One grants only what one holds (ADR 3), so whoever grants every permission
 		// holds every permission — except the audit trail, which no wildcard covers.
 		role(RoleSecurityAdmin, "安全管理员: roles, role bindings and policies; holds what it may grant, the audit trail excepted",

@@ -287,3 +287,12 @@ func (k *Kernel) publishStandardEntities(ctx context.Context) error {
 	_, err = k.resources.Apply(ctx, "system", objs, resource.ApplyOptions{})
 	return err
 }
+
+// admitDataLimits keeps one DataLimits resource per tenant, named as the data API
+// reads it.
+func admitDataLimits(_ context.Context, obj resource.Object, _ *resource.Object) error {
+	if obj.Metadata.Name != graph.DataLimitsName {
+		return apierr.Invalid("invalid data limits", []apierr.FieldError{{Path: "/metadata/name", Message: fmt.Sprintf("must be %q: the data API reads one DataLimits per tenant", graph.DataLimitsName)}})
+	}
+	return nil
+}

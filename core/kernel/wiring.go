@@ -43,6 +43,7 @@ var kernelKinds = []struct {
 	{"Policy", false},
 	{"IdentityProvider", false},
 	{"EntitySchema", false},
+	{"DataLimits", true},
 	{"DataElement", true},
 	{"CodeTable", true},
 	{"Calendar", true},
@@ -68,6 +69,8 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = oidc.Admit(k.tenants, k.canGrantRole)
 		case "EntitySchema":
 			kind.Admit = k.admitEntitySchema
+		case "DataLimits":
+			kind.Admit = admitDataLimits
 		case "DataElement":
 			kind.Admit = k.admitDataElement
 		case "CodeTable":
