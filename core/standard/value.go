@@ -26,8 +26,6 @@ var formats = map[string]func(string) error{
 	"divisionCode":     nil, // checked against the divisions table
 }
 
-var divisionLevels = []division.Level{division.Province, division.City, division.County, division.Township}
-
 func (e *Element) compileFormat(l *apierr.FieldList, textual bool, tables CodeLookup) {
 	s := e.Spec
 	if s.Format != "" {
