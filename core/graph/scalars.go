@@ -17,6 +17,15 @@ var jsonScalar = graphql.NewScalar(graphql.ScalarConfig{
 })
 
 func parseLiteral(v ast.Value) any {
+	return ParseLiteral(v, func(s string) any {
+		f, _ := strconv.ParseFloat(s, 64)
+		return f
+	})
+}
+
+// ParseLiteral turns a GraphQL literal into the Go value a JSON decoder would give
+// (strings, booleans, int64, lists, maps), with float literals made by float.
+func ParseLiteral(v ast.Value, float func(string) any) any {
 	switch v := v.(type) {
 	case *ast.StringValue:
 		return v.Value
@@ -26,23 +35,21 @@ func parseLiteral(v ast.Value) any {
 		if n, err := strconv.ParseInt(v.Value, 10, 64); err == nil {
 			return n
 		}
-		f, _ := strconv.ParseFloat(v.Value, 64)
-		return f
+		return float(v.Value)
 	case *ast.FloatValue:
-		f, _ := strconv.ParseFloat(v.Value, 64)
-		return f
+		return float(v.Value)
 	case *ast.EnumValue:
 		return v.Value
 	case *ast.ListValue:
 		out := make([]any, len(v.Values))
 		for i, e := range v.Values {
-			out[i] = parseLiteral(e)
+			out[i] = ParseLiteral(e, float)
 		}
 		return out
 	case *ast.ObjectValue:
 		out := make(map[string]any, len(v.Fields))
 		for _, f := range v.Fields {
-			out[f.Name.Value] = parseLiteral(f.Value)
+			out[f.Name.Value] = ParseLiteral(f.Value, float)
 		}
 		return out
 	}

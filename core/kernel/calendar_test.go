@@ -1,16 +1,12 @@
 package kernel_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
-	"github.com/gdbos/gdbos/core/store/storetest"
 )
 
 const (
@@ -170,17 +166,7 @@ func TestCalendarRefusals(t *testing.T) {
 // TestCalendarOnOtherReplica: a closure applied through one replica moves deadlines
 // on another that had the calendar cached, within a second.
 func TestCalendarOnOtherReplica(t *testing.T) {
-	dsn, natsURL := os.Getenv(storetest.EnvPostgres), os.Getenv("GDBOS_TEST_NATS")
-	if dsn == "" || natsURL == "" {
-		t.Skip("set " + storetest.EnvPostgres + " and GDBOS_TEST_NATS=nats://127.0.0.1:4222 to run the two-replica test")
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	opts := kerneltest.Options{DatabaseURL: storetest.NewPostgresDB(t, dsn), NATSURL: natsURL, NATSSubject: "gdbostest" + hex.EncodeToString(b)}
-	a := kerneltest.Start(t, opts)
-	r := kerneltest.Start(t, opts)
-	adminA := a.Admin(t)
-	adminB := r.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+	a, r, adminA, adminB := kerneltest.Replicas(t, kerneltest.Options{})
 	if got, _ := dueDate(t, r, adminB, "230102", "2026-02-27", 2); got != "2026-03-02" {
 		t.Fatalf("before: %s", got)
 	}

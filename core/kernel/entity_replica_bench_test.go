@@ -1,17 +1,13 @@
 package kernel_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
-	"github.com/gdbos/gdbos/core/store/storetest"
 )
 
 // BenchmarkPublishSeenByReplica is issue 4's "publishing a schema until its GraphQL
@@ -19,17 +15,7 @@ import (
 // JetStream between them; each iteration publishes a new entity through one and polls
 // the other's data API until the type answers. It reports the median and the worst.
 func BenchmarkPublishSeenByReplica(b *testing.B) {
-	dsn, natsURL := os.Getenv(storetest.EnvPostgres), os.Getenv("GDBOS_TEST_NATS")
-	if dsn == "" || natsURL == "" {
-		b.Skip("set " + storetest.EnvPostgres + " and GDBOS_TEST_NATS=nats://127.0.0.1:4222")
-	}
-	id := make([]byte, 4)
-	_, _ = rand.Read(id)
-	opts := kerneltest.Options{DatabaseURL: storetest.NewPostgresDB(b, dsn), NATSURL: natsURL, NATSSubject: "gdbosbench" + hex.EncodeToString(id)}
-	a := kerneltest.Start(b, opts)
-	r := kerneltest.Start(b, opts)
-	adminA := a.Admin(b)
-	adminB := r.Login(b, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+	a, r, adminA, adminB := kerneltest.Replicas(b, kerneltest.Options{})
 	var ds []time.Duration
 	i := 0
 	for b.Loop() {

@@ -1,32 +1,18 @@
 package kernel_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
-	"github.com/gdbos/gdbos/core/store/storetest"
 )
 
 // TestReplicasSeeChangesWithinASecond runs two kernels on one PostgreSQL database
 // with NATS JetStream between them: a change made through one is in force on the
 // other within a second, including one the other had cached.
 func TestReplicasSeeChangesWithinASecond(t *testing.T) {
-	dsn, natsURL := os.Getenv(storetest.EnvPostgres), os.Getenv("GDBOS_TEST_NATS")
-	if dsn == "" || natsURL == "" {
-		t.Skip("set " + storetest.EnvPostgres + " and GDBOS_TEST_NATS=nats://127.0.0.1:4222 to run the two-replica test")
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	opts := kerneltest.Options{DatabaseURL: storetest.NewPostgresDB(t, dsn), NATSURL: natsURL, NATSSubject: "gdbostest" + hex.EncodeToString(b)}
-	a := kerneltest.Start(t, opts)
-	r := kerneltest.Start(t, opts)
-	adminA := a.Admin(t) // appoints the administrators in the shared database
-	adminB := r.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+	a, r, adminA, adminB := kerneltest.Replicas(t, kerneltest.Options{})
 
 	apply := func(enabled string) {
 		y := "apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230100\", name: catalog}\nspec: {enabled: " + enabled + "}\n"

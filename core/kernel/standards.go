@@ -3,7 +3,6 @@ package kernel
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"sync"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/event"
+	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/standard"
 	"github.com/gdbos/gdbos/schemas"
@@ -388,35 +388,8 @@ func parseAt(s string) (time.Time, error) {
 	return t, nil
 }
 
+// parseDataLiteral keeps float literals as written (json.Number), so that a decimal's
+// scale is judged as given.
 func parseDataLiteral(v ast.Value) any {
-	switch v := v.(type) {
-	case *ast.StringValue:
-		return v.Value
-	case *ast.BooleanValue:
-		return v.Value
-	case *ast.IntValue:
-		if n, err := strconv.ParseInt(v.Value, 10, 64); err == nil {
-			return n
-		}
-		f, _ := strconv.ParseFloat(v.Value, 64)
-		return f
-	case *ast.FloatValue:
-		// kept as text, so a decimal's scale is judged as written
-		return json.Number(v.Value)
-	case *ast.EnumValue:
-		return v.Value
-	case *ast.ListValue:
-		out := make([]any, len(v.Values))
-		for i, e := range v.Values {
-			out[i] = parseDataLiteral(e)
-		}
-		return out
-	case *ast.ObjectValue:
-		out := make(map[string]any, len(v.Fields))
-		for _, f := range v.Fields {
-			out[f.Name.Value] = parseDataLiteral(f.Value)
-		}
-		return out
-	}
-	return nil
+	return graph.ParseLiteral(v, func(s string) any { return json.Number(s) })
 }

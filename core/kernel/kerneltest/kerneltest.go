@@ -6,6 +6,8 @@ package kerneltest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -247,3 +249,24 @@ func (s *Server) Apply(t testing.TB, token, yaml string) Response {
 	t.Helper()
 	return s.Do(t, token, `mutation($y:String!){applyResources(yaml:$y){op resource{kind tenant name version}}}`, map[string]any{"y": yaml})
 }
+
+// Replicas starts two kernels on one fresh PostgreSQL database with NATS JetStream
+// between them, appoints the administrators through the first and returns both with
+// the security administrator's token on each. It skips the test unless
+// GDBOS_TEST_POSTGRES and GDBOS_TEST_NATS are set.
+func Replicas(t testing.TB, opts Options) (a, b *Server, tokenA, tokenB string) {
+	t.Helper()
+	dsn, natsURL := os.Getenv(storetest.EnvPostgres), os.Getenv(EnvNATS)
+	if dsn == "" || natsURL == "" {
+		t.Skip("set " + storetest.EnvPostgres + " and " + EnvNATS + "=nats://127.0.0.1:4222 to run two replicas")
+	}
+	id := make([]byte, 4)
+	_, _ = rand.Read(id)
+	opts.DatabaseURL, opts.NATSURL, opts.NATSSubject = storetest.NewPostgresDB(t, dsn), natsURL, "gdbostest"+hex.EncodeToString(id)
+	a, b = Start(t, opts), Start(t, opts)
+	tokenA = a.Admin(t) // appoints the administrators in the shared database
+	return a, b, tokenA, b.Login(t, SecurityAdmin, AdminPassword)
+}
+
+// EnvNATS names the NATS server tests with replicas use.
+const EnvNATS = "GDBOS_TEST_NATS"
