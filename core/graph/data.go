@@ -164,6 +164,7 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 	if len(mutation) > 0 {
 		cfg.Mutation = graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: mutation})
 	}
+	cfg.Subscription = g.subscriptionType(types)
 	s, err := graphql.NewSchema(cfg)
 	if err != nil {
 		return s, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
@@ -421,6 +422,9 @@ func (d dataTable) write(ctx context.Context, op, tenantCode string, fn func(tx 
 		target := d.typ
 		if r != nil {
 			target += "/" + strconv.FormatInt(r["id"].(int64), 10)
+		}
+		if err := d.emitChange(ctx, tx, op, r); err != nil {
+			return err
 		}
 		return d.g.svc.Audit.Append(ctx, tx, audit.Entry{Time: time.Now(), Actor: CallerFrom(ctx).Principal.Username,
 			Action: "record." + op, Tenant: tenantCode, Target: target, Outcome: "ok"})

@@ -14,6 +14,7 @@ import (
 	"github.com/gdbos/gdbos/core/audit"
 	"github.com/gdbos/gdbos/core/authz"
 	"github.com/gdbos/gdbos/core/entity"
+	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/identity"
 	"github.com/gdbos/gdbos/core/policy"
 	"github.com/gdbos/gdbos/core/ratelimit"
@@ -43,6 +44,8 @@ type Services struct {
 	// at /data/{tenant}/graphql; Store holds their records.
 	Entities *entity.Registry
 	Store    *store.Store
+	// Events carries record changes to the data APIs' subscriptions on every replica.
+	Events *event.Bus
 }
 
 // Extension is what modules add to the schema.

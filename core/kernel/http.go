@@ -35,7 +35,8 @@ func (k *Kernel) Handler() http.Handler {
 		mux.Handle(pattern, k.observe(name, h, requests, latency))
 	}
 	route("/graphql", "graphql", k.graph)
-	route("/data/{tenant}/graphql", "data", k.graph.DataHandler())
+	// WebSocket upgrades (subscriptions) bypass observe: a connection's lifetime is no request latency.
+	mux.Handle("/data/{tenant}/graphql", k.graph.Subscriptions(graph.SubscriptionOptions{}, k.observe("data", k.graph.DataHandler(), requests, latency)))
 	route("POST /data/{tenant}/import/{entity}", "import", k.graph.ImportHandler())
 	route("GET /data/{tenant}/export/{entity}", "export", k.graph.ExportHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

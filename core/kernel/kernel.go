@@ -142,7 +142,7 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 	if k.graph, err = graph.New(graph.Services{
 		Tenants: k.tenants, Resources: k.resources, Identity: k.identity,
 		Authz: k.authz, Policies: k.policies, Audit: k.audit, Logger: k.log, MaskKey: maskKey(cfg.MaskKey), Dialect: sqlDialect(k.store),
-		Exportable: k.exportable, Entities: k.entities, Store: k.store,
+		Exportable: k.exportable, Entities: k.entities, Store: k.store, Events: k.events,
 	}, k.extension(), cfg.Limits); err != nil {
 		return nil, err
 	}
