@@ -38,11 +38,11 @@ func BenchmarkUsersRowFilter1M(b *testing.B) {
 		s := kerneltest.Start(b, kerneltest.Options{DatabaseURL: db.url})
 		admin := s.Admin(b)
 		fillUsers(b, s, rows)
-		for _, u := range []struct{ name, home string }{{"root-reader", "230000"}, {"city-reader", "230100"}} {
+		for _, u := range []struct{ name, home string }{{"root-reader", "230000"}, {"city-reader", "230100"}, {"root-plain", "230000"}} {
 			s.MustDo(b, admin, `mutation($u:String!,$h:String!){createUser(input:{username:$u,password:"password-123",homeTenant:$h}){id}}`, map[string]any{"u": u.name, "h": u.home})
 		}
 		rbac := "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: people}\nspec: {permissions: [{resources: [users], actions: [read]}]}\n"
-		for _, bd := range []struct{ user, tenant string }{{"root-reader", "230000"}, {"city-reader", "230100"}} {
+		for _, bd := range []struct{ user, tenant string }{{"root-reader", "230000"}, {"city-reader", "230100"}, {"root-plain", "230000"}} {
 			rbac += "---\napiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"" + bd.tenant + "\", name: " + bd.user + "}\nspec: {role: people, subjects: [{kind: User, name: " + bd.user + "}]}\n"
 		}
 		if r := s.Apply(b, admin, rbac); len(r.Errors) > 0 {
@@ -66,7 +66,56 @@ func BenchmarkUsersRowFilter1M(b *testing.B) {
 		}
 		run("root+policy", root)
 		run("city+policy", city)
+
+		// Side by side: two readers bound at the root, requests alternating, one of
+		// them exempt from the policy (so its SQL has no policy condition at all). The
+		// machine's load then weighs on both alike.
+		exempt := "apiVersion: gdbos.io/v1\nkind: Policy\nmetadata: {tenant: \"230000\", name: active}\nspec:\n  purpose: rows\n  target: User\n  module: |\n    package active\n\n    allow if input.subject.user == \"root-plain\"\n\n    allow if not input.row.disabled\n"
+		if r := s.Apply(b, admin, exempt); len(r.Errors) > 0 {
+			b.Fatalf("policy: %s", r.Body)
+		}
+		plain := s.Login(b, "root-plain", "password-123")
+		for _, q := range []struct{ name, query string }{
+			{"page", `{"query":"{users(first:50){nodes{username}}}"}`},
+			{"page+count", `{"query":"{users(first:50){totalCount nodes{username}}}"}`},
+		} {
+			compare(b, s, db.name+"/side-by-side/"+q.name, q.query, plain, root)
+		}
 	}
+}
+
+// compare alternates the same request as two callers and reports each one's median
+// and the ratio of the second to the first.
+func compare(b *testing.B, s *kerneltest.Server, name, query, first, second string) {
+	h := s.K.Handler()
+	do := func(b *testing.B, token string) time.Duration {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(query))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		h.ServeHTTP(rec, req)
+		d := time.Since(start)
+		if !strings.Contains(rec.Body.String(), `"username"`) {
+			b.Fatalf("%s", rec.Body.String())
+		}
+		return d
+	}
+	b.Run(name, func(b *testing.B) {
+		do(b, first)
+		do(b, second)
+		var a, c []time.Duration
+		for b.Loop() {
+			a = append(a, do(b, first))
+			c = append(c, do(b, second))
+		}
+		slices.Sort(a)
+		slices.Sort(c)
+		ma, mc := a[len(a)/2], c[len(c)/2]
+		b.ReportMetric(float64(ma.Microseconds())/1000, "unfiltered-ms")
+		b.ReportMetric(float64(mc.Microseconds())/1000, "filtered-ms")
+		b.ReportMetric(float64(mc)/float64(ma), "ratio")
+	})
 }
 
 // runOne times one GraphQL request through the whole handler and reports the
