@@ -67,6 +67,9 @@ default allow := false`}
 		{name: "a boolean column without NULLs is compared, so an index can answer", lineage: []string{"230000", "230100"}, subj: Subject{Tenants: []string{"230100"}},
 			table: Table{Dialect: "postgres", Columns: userTable.Columns, NotNull: map[string]bool{"disabled": true}},
 			want:  Filter{SQL: `u.path LIKE $1 ESCAPE '\' AND u.disabled = FALSE`, Args: []any{"%/230100/%"}}},
+		{name: "and on SQLite with the integer it stores", lineage: []string{"230000", "230100"}, subj: Subject{Tenants: []string{"230100"}},
+			table: Table{Dialect: "sqlite", Columns: userTable.Columns, NotNull: map[string]bool{"disabled": true}},
+			want:  Filter{SQL: `u.path GLOB ? AND u.disabled = 0`, Args: []any{"*/230100/*"}}},
 		{name: "a policy that never allows", lineage: []string{"230000", "230200"}, subj: bob, want: Filter{SQL: "1 = 0", Never: true}},
 		{name: "unknown dialect", lineage: []string{"230000"}, subj: bob, table: Table{Dialect: "oracle"}, wantErr: `unknown SQL dialect "oracle"`},
 	}
