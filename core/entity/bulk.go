@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,7 +59,14 @@ type ImportOptions struct {
 	ProgressEvery int
 	// MaxErrors bounds the errors listed (default 1000).
 	MaxErrors int
+	// Refs limits the records a manyToOne column may point at to those the caller
+	// may read, as CheckRefs does for one record (nil: any live record).
+	Refs ScopeFunc
 }
+
+// analyzeAfter is the number of imported rows after which an import refreshes the
+// table's statistics.
+const analyzeAfter = 10000
 
 // rowReader yields rows as field name → value.
 type rowReader interface {
@@ -88,7 +96,7 @@ func (t Table) Import(ctx context.Context, db DB, r io.Reader, o ImportOptions) 
 			rep.Truncated = true
 		}
 	}
-	ins := t.inserter(o.Actor, func(row int, path, msg string) {
+	ins := t.inserter(o.Actor, o.Refs, func(row int, path, msg string) {
 		rep.Failed++
 		fail(row, path, msg)
 	}, func(n int) { rep.Imported += n })
@@ -129,6 +137,16 @@ func (t Table) Import(ctx context.Context, db DB, r io.Reader, o ImportOptions) 
 	}
 	if rep.Failed > 0 && !o.ContinueOnError {
 		rep.Imported, rep.RolledBack = 0, true
+		return rep, nil
+	}
+	// A large import changes the table's statistics: without fresh ones PostgreSQL
+	// plans the next reads for the table it had (autovacuum comes later), e.g. a
+	// sort of the whole subtree for "ORDER BY id LIMIT 20". ANALYZE samples a fixed
+	// number of rows and runs in the transaction.
+	if t.Dialect == Postgres && rep.Imported >= analyzeAfter {
+		if _, err := db.ExecContext(ctx, "ANALYZE "+q(t.Table)); err != nil {
+			return rep, fmt.Errorf("entity: analyze %s: %w", t.Name, err)
+		}
 	}
 	return rep, nil
 }
@@ -189,11 +207,14 @@ func (t Table) check(rows rowReader, o ImportOptions, out chan<- []checkedRow, d
 			c.errs = append(c.errs, RowError{Path: "/tenant", Message: tenantErr.Error()})
 			code = o.Default // the row's fields are still checked, to report them all
 		}
-		vals, err := normalize(t.Fields, in, true, code, t.Check)
+		vals, links, err := t.valuesAt(in, true, code)
 		if e, ok := apierr.As(err); ok {
 			for _, f := range e.Fields {
 				c.errs = append(c.errs, RowError{Path: strings.TrimPrefix(f.Path, "/input"), Message: f.Message})
 			}
+		}
+		for _, op := range links {
+			c.errs = append(c.errs, RowError{Path: "/" + op.rel.Name, Message: "manyToMany links are not imported; link the records afterwards"})
 		}
 		c.row.tenant, c.row.path, c.row.vals = code, path, vals
 		batch = append(batch, c)
@@ -219,27 +240,36 @@ type pendingRow struct {
 // every clash is reported with its row; ON CONFLICT DO NOTHING covers a concurrent
 // writer, whose clash is reported for the batch.
 type inserter struct {
-	t        Table
-	actor    string
-	batch    []pendingRow
-	size     int
-	unique   []Field
-	seen     []map[any]int // per unique field: value → row that holds it
+	t      Table
+	actor  string
+	batch  []pendingRow
+	size   int
+	unique []Field
+	seen   []map[any]int // per unique field: value → row that holds it
+	// refs are the manyToOne relations whose ids each batch checks; scope limits
+	// the records they may point at.
+	refs     []Relation
+	scope    ScopeFunc
 	stmts    map[int]string
 	fail     func(row int, path, msg string)
 	imported func(n int)
 }
 
-func (t Table) inserter(actor string, fail func(int, string, string), imported func(int)) *inserter {
-	in := &inserter{t: t, actor: actor, stmts: map[int]string{}, fail: fail, imported: imported}
+func (t Table) inserter(actor string, scope ScopeFunc, fail func(int, string, string), imported func(int)) *inserter {
+	in := &inserter{t: t, actor: actor, stmts: map[int]string{}, fail: fail, imported: imported, scope: scope}
 	for _, f := range t.Fields {
 		if f.Unique {
 			in.unique = append(in.unique, f)
 			in.seen = append(in.seen, map[any]int{})
 		}
 	}
+	for _, r := range t.Relations {
+		if r.Kind == ManyToOne {
+			in.refs = append(in.refs, r)
+		}
+	}
 	// SQLite binds at most 32,766 parameters in one statement, PostgreSQL 65,535.
-	in.size = max(1, min(500, 30000/(7+len(t.Fields))))
+	in.size = max(1, min(500, 30000/(7+len(t.Fields)+len(in.refs))))
 	return in
 }
 
@@ -252,6 +282,9 @@ func (in *inserter) add(ctx context.Context, db DB, r pendingRow) error {
 }
 
 func (in *inserter) flush(ctx context.Context, db DB) error {
+	if err := in.dropDangling(ctx, db); err != nil {
+		return err
+	}
 	rows, err := in.withoutClashes(ctx, db)
 	in.batch = in.batch[:0]
 	if err != nil || len(rows) == 0 {
@@ -262,6 +295,9 @@ func (in *inserter) flush(ctx context.Context, db DB) error {
 		cols := []string{"tenant", "tenant_path", "created_at", "updated_at", "created_by", "updated_by", "version"}
 		for _, f := range in.t.Fields {
 			cols = append(cols, q(f.Column))
+		}
+		for _, r := range in.refs {
+			cols = append(cols, q(r.Column))
 		}
 		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 		b := newBuilder(in.t.Dialect)
@@ -277,11 +313,14 @@ func (in *inserter) flush(ctx context.Context, db DB) error {
 		in.stmts[len(rows)] = stmt
 	}
 	ts := now()
-	args := make([]any, 0, len(rows)*(7+len(in.t.Fields)))
+	args := make([]any, 0, len(rows)*(7+len(in.t.Fields)+len(in.refs)))
 	for _, r := range rows {
 		args = append(args, r.tenant, r.path, ts, ts, in.actor, in.actor, int64(1))
 		for _, f := range in.t.Fields {
 			args = append(args, r.vals[f.Column])
+		}
+		for _, rel := range in.refs {
+			args = append(args, r.vals[rel.Column])
 		}
 	}
 	res, err := db.ExecContext(ctx, stmt, args...)
@@ -295,6 +334,37 @@ func (in *inserter) flush(ctx context.Context, db DB) error {
 	in.imported(int(n))
 	if int(n) < len(rows) {
 		in.fail(rows[0].n, "", fmt.Sprintf("%d of rows %d–%d clashed with records written meanwhile", len(rows)-int(n), rows[0].n, rows[len(rows)-1].n))
+	}
+	return nil
+}
+
+// dropDangling fails and drops the rows of the batch whose manyToOne ids name no
+// live record the caller may read: one statement per relation and batch.
+func (in *inserter) dropDangling(ctx context.Context, db DB) error {
+	for _, r := range in.refs {
+		var ids []int64
+		seen := map[int64]bool{}
+		for _, row := range in.batch {
+			if id, ok := row.vals[r.Column].(int64); ok && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		found, err := in.t.readable(ctx, db, r.Entity, ids, in.scope)
+		if err != nil {
+			return err
+		}
+		in.batch = slices.DeleteFunc(in.batch, func(row pendingRow) bool {
+			id, ok := row.vals[r.Column].(int64)
+			if ok && !found[id] {
+				in.fail(row.n, "/"+r.Name, fmt.Sprintf("no %s with id %d that you may read", r.Entity, id))
+				return true
+			}
+			return false
+		})
 	}
 	return nil
 }
@@ -462,6 +532,9 @@ func (t Table) csvReader(r io.Reader) (rowReader, error) {
 			continue
 		}
 		f, ok := t.field(h)
+		if r, isRel := t.relation(h); !ok && isRel && r.Kind == ManyToOne {
+			f, ok = Field{FieldSpec: FieldSpec{Type: TypeInteger}}, true
+		}
 		if !ok {
 			l.Add(fmt.Sprintf("/header/%d", i), "no field %q in %s", h, t.Name)
 		}

@@ -1,6 +1,8 @@
 package entity
 
 import (
+	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +19,51 @@ type Registry struct {
 	layouts map[string]Layout
 	gen     atomic.Uint64
 	stmts   atomic.Uint64
+	// cache holds prepared reads by SQL text (SQLite only: modernc prepares every
+	// statement anew, pgx keeps its own cache per connection).
+	cacheMu sync.RWMutex
+	cacheDB *sql.DB
+	cache   map[string]*sql.Stmt
+}
+
+// maxPrepared bounds the prepared reads a registry keeps; texts beyond it run
+// unprepared. Read texts depend on the entity, the caller's conditions, the
+// filter's shape and, for nested reads, the number of parents, not on values.
+const maxPrepared = 1024
+
+// prepared is the registry's prepared statement of query on pool, or nil when it
+// keeps none.
+func (r *Registry) prepared(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
+	if r.dialect == Postgres {
+		return nil
+	}
+	r.cacheMu.RLock()
+	st, ok := r.cache[query]
+	same := r.cacheDB == pool
+	r.cacheMu.RUnlock()
+	if ok && same {
+		return st
+	}
+	r.cacheMu.Lock()
+	defer r.cacheMu.Unlock()
+	if r.cacheDB != pool {
+		for _, st := range r.cache {
+			st.Close()
+		}
+		r.cacheDB, r.cache = pool, map[string]*sql.Stmt{}
+	}
+	if st, ok := r.cache[query]; ok {
+		return st
+	}
+	if len(r.cache) >= maxPrepared {
+		return nil
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared query reports the error
+	}
+	r.cache[query] = st
+	return st
 }
 
 // NewRegistry returns an empty registry for a database dialect; check validates

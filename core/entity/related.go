@@ -6,24 +6,29 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/gdbos/gdbos/core/apierr"
 )
 
-// counting counts the statements run through a DB.
+// counting counts the statements run through a DB, and runs reads on the
+// registry's pool through its prepared statements.
 type counting struct {
 	DB
-	n *atomic.Uint64
+	reg *Registry
 }
 
 func (c counting) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	c.n.Add(1)
+	c.reg.stmts.Add(1)
 	return c.DB.ExecContext(ctx, query, args...)
 }
 
 func (c counting) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	c.n.Add(1)
+	c.reg.stmts.Add(1)
+	if pool, ok := c.DB.(*sql.DB); ok {
+		if st := c.reg.prepared(ctx, pool, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
 	return c.DB.QueryContext(ctx, query, args...)
 }
 
@@ -32,7 +37,7 @@ func (t Table) on(db DB) DB {
 	if _, ok := db.(counting); ok || t.reg == nil {
 		return db
 	}
-	return counting{db, &t.reg.stmts}
+	return counting{db, t.reg}
 }
 
 // linkOp is what one write does to one manyToMany relation.
@@ -44,6 +49,11 @@ type linkOp struct {
 // values checks input against the fields and relations: field values by column,
 // the manyToOne ids by column, and the manyToMany links to write after the row.
 func (t Table) values(in map[string]any, create bool) (map[string]any, []linkOp, error) {
+	return t.valuesAt(in, create, t.At)
+}
+
+// valuesAt is values with the data elements checked at tenant at.
+func (t Table) valuesAt(in map[string]any, create bool, at string) (map[string]any, []linkOp, error) {
 	var l apierr.FieldList
 	plain, rels := in, map[string]any{}
 	if len(t.Relations) > 0 {
@@ -56,7 +66,7 @@ func (t Table) values(in map[string]any, create bool) (map[string]any, []linkOp,
 			}
 		}
 	}
-	vals, err := normalize(t.Fields, plain, create, t.At, t.Check)
+	vals, err := normalize(t.Fields, plain, create, at, t.Check)
 	if err != nil {
 		e, ok := apierr.As(err)
 		if !ok {
@@ -283,6 +293,17 @@ func (t Table) referred(ctx context.Context, db DB, id int64) error {
 	return e
 }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// maxArms bounds the parents a SQLite Load reads with one UNION ALL arm each;
+// beyond it one window query reads them all.
+const maxArms = 200
+
 // idsIn writes "col IN ids": an array parameter on PostgreSQL (one statement text
 // whatever the number of ids), literal integers on SQLite.
 func (b *builder) idsIn(col string, ids []int64) {
@@ -343,35 +364,88 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 		parent = "j." + r.Self
 		from += " JOIN " + q(r.JoinTable) + " j ON j." + r.Other + " = " + q(target.Table) + ".id"
 	}
-	b.add(fmt.Sprintf("SELECT * FROM (SELECT %s, %s AS parent_, ROW_NUMBER() OVER (PARTITION BY %s%s) AS rn_, COUNT(*) OVER (PARTITION BY %s) AS total_ FROM %s WHERE deleted_at IS NULL AND ",
-		target.selectList(), parent, parent, order, parent, from))
-	if r.Kind == ManyToMany {
-		b.add("j.")
-		b.idsIn(r.Self, parents)
-	} else {
-		b.idsIn(r.Column, parents)
-	}
-	addConds(b, o.Scope)
+	// The conditions on the related records, in "?" style, bound once per parent.
+	w := newBuilder(SQLite)
+	w.add("deleted_at IS NULL")
+	addConds(w, o.Scope)
 	if len(o.Filter) > 0 {
-		b.add(" AND ")
-		if err := target.filter(b, o.Filter, "/filter", o.RelatedScope); err != nil {
+		w.add(" AND ")
+		if err := target.filter(w, o.Filter, "/filter", o.RelatedScope); err != nil {
 			return nil, err
 		}
 	}
-	b.add(fmt.Sprintf(") sub WHERE rn_ <= %d ORDER BY parent_, rn_", o.First))
+	cond, condArgs := w.String(), w.args
+	total := "-1"
+	switch {
+	case b.pg:
+		// One statement text whatever the number of parents: each parent's page is
+		// an index walk that stops after First+1 records.
+		if o.Count {
+			total = "c.total_"
+		}
+		b.add("SELECT x.*, 0 AS rn_, "+total+" AS total_ FROM unnest(?::bigint[]) AS p(pid_)", parents)
+		// OFFSET 0 keeps the planner from walking an index in the page's order (the
+		// primary key's, for id) and filtering on the parent, which reads most of
+		// the table for each parent: the parent's index finds its records, then
+		// they are sorted.
+		b.add(" CROSS JOIN LATERAL (SELECT * FROM (SELECT " + target.selectList() + ", p.pid_ AS parent_ FROM " + from + " WHERE " + parent + " = p.pid_ AND ")
+		b.addNative(cond, condArgs)
+		b.add(fmt.Sprintf(" OFFSET 0) f%s LIMIT %d) x", order, o.First+1))
+		if o.Count {
+			b.add(" CROSS JOIN LATERAL (SELECT COUNT(*) AS total_ FROM " + from + " WHERE " + parent + " = p.pid_ AND ")
+			b.addNative(cond, condArgs)
+			b.add(") c")
+		}
+	case len(parents) <= maxArms:
+		// One arm per parent, each an index walk that stops after First+1 records;
+		// arms are read in turn, each in its order.
+		for i, p := range parents {
+			if i > 0 {
+				b.add(" UNION ALL ")
+			}
+			b.add("SELECT * FROM (SELECT " + target.selectList() + ", " + parent + " AS parent_, 0 AS rn_, ")
+			if o.Count {
+				b.add("(SELECT COUNT(*) FROM "+from+" WHERE "+parent+" = ? AND ", p)
+				b.addNative(cond, condArgs)
+				b.add(")")
+			} else {
+				b.add(total)
+			}
+			b.add(" AS total_ FROM "+from+" WHERE "+parent+" = ? AND ", p)
+			b.addNative(cond, condArgs)
+			b.add(fmt.Sprintf("%s LIMIT %d)", order, o.First+1))
+		}
+	default:
+		b.add(fmt.Sprintf("SELECT * FROM (SELECT %s, %s AS parent_, ROW_NUMBER() OVER (PARTITION BY %s%s) AS rn_, COUNT(*) OVER (PARTITION BY %s) AS total_ FROM %s WHERE ",
+			target.selectList(), parent, parent, order, parent, from))
+		if r.Kind == ManyToMany {
+			b.add("j.")
+			b.idsIn(r.Self, parents)
+		} else {
+			b.idsIn(r.Column, parents)
+		}
+		b.add(" AND ")
+		b.addNative(cond, condArgs)
+		b.add(fmt.Sprintf(") sub WHERE rn_ <= %d ORDER BY parent_, rn_", o.First+1))
+	}
 	recs, extra, err := target.queryExtra(ctx, db, b, 3)
 	if err != nil {
 		return nil, err
 	}
 	for i, rec := range recs {
-		p, total := extra[i][0], int(extra[i][2])
+		p, n := extra[i][0], int(extra[i][2])
 		pg := out[p]
-		pg.Records, pg.Total, pg.HasNext = append(pg.Records, rec), total, total > o.First
+		if len(pg.Records) == o.First {
+			pg.HasNext = true
+			out[p] = pg
+			continue
+		}
+		pg.Records, pg.Total = append(pg.Records, rec), n
 		out[p] = pg
 	}
 	for _, p := range parents {
 		if _, ok := out[p]; !ok {
-			out[p] = Page{Records: []Record{}}
+			out[p] = Page{Records: []Record{}, Total: -1 + b2i(o.Count)}
 		}
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package entity_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,7 +88,7 @@ func TestRelations(t *testing.T) {
 		var pages map[int64]entity.Page
 		n := count(func() {
 			var err error
-			pages, err = div.Load(ctx, s.DB, "enterprises", divs, entity.ListOptions{First: 2, OrderBy: []entity.Order{{Field: "employees", Desc: true}}})
+			pages, err = div.Load(ctx, s.DB, "enterprises", divs, entity.ListOptions{First: 2, Count: true, OrderBy: []entity.Order{{Field: "employees", Desc: true}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +96,7 @@ func TestRelations(t *testing.T) {
 		if last := pages[divs[2]]; n != 1 || len(last.Records) != 2 || last.Total != 3 || !last.HasNext || last.Records[0]["employees"] != int64(3) || pages[divs[0]].Total != 1 {
 			t.Fatalf("oneToMany load (%d statements) = %+v", n, pages)
 		}
-		pages, err := tag.Load(ctx, s.DB, "enterprises", tags, entity.ListOptions{First: 10})
+		pages, err := tag.Load(ctx, s.DB, "enterprises", tags, entity.ListOptions{First: 10, Count: true})
 		if err != nil || pages[tags[0]].Total != 6 || pages[tags[1]].Total != 2 {
 			t.Fatalf("manyToMany inverse load = %+v, %v", pages, err)
 		}
@@ -200,4 +201,42 @@ func TestRelationRules(t *testing.T) {
 			t.Errorf("Breaking lacks %q: %v", want, err)
 		}
 	}
+}
+
+// TestImportRelations imports manyToOne ids from CSV: each is checked like a written
+// record's (live, readable by the caller), and a manyToMany column is refused.
+func TestImportRelations(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		reg := relatedRegistry(t, s)
+		tables := map[string]entity.Table{}
+		for _, tb := range reg.Tables("230000", "/230000/") {
+			tables[tb.Name] = tb
+		}
+		div, ent := tables["division"], tables["enterprise"]
+		d, err := div.Insert(ctx, s.DB, "230000", "/230000/", "tester", map[string]any{"name": "道里区"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := d["id"].(int64)
+		opts := entity.ImportOptions{Format: entity.FormatCSV, ContinueOnError: true, Default: "230000", Actor: "tester",
+			Tenant: func(string) (string, error) { return "/230000/", nil }}
+		csv := "name,division\na," + strconv.FormatInt(id, 10) + "\nb,99999\nc,\n"
+		rep, err := ent.Import(ctx, s.DB, strings.NewReader(csv), opts)
+		if err != nil || rep.Imported != 2 || rep.Failed != 1 || rep.Errors[0].Row != 2 || rep.Errors[0].Path != "/division" {
+			t.Fatalf("import with relation ids = %+v, %v", rep, err)
+		}
+		pages, err := div.Load(ctx, s.DB, "enterprises", []int64{id}, entity.ListOptions{First: 5, Count: true})
+		if err != nil || pages[id].Total != 1 || pages[id].Records[0]["name"] != "a" {
+			t.Fatalf("imported relation = %+v, %v", pages, err)
+		}
+		opts.Refs = func(string) ([]entity.Cond, bool, error) { return nil, true, nil }
+		rep, err = ent.Import(ctx, s.DB, strings.NewReader(csv), opts)
+		if err != nil || rep.Imported != 1 || rep.Failed != 2 {
+			t.Fatalf("import of ids the caller may not read = %+v, %v", rep, err)
+		}
+		if _, err := ent.Import(ctx, s.DB, strings.NewReader("name,tags\na,1\n"), opts); apierr.CodeOf(err) != apierr.ValidationFailed {
+			t.Fatalf("a manyToMany column: %v", err)
+		}
+	})
 }

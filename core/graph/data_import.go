@@ -32,6 +32,7 @@ func (g *Graph) ImportHandler() http.Handler {
 		opts := entity.ImportOptions{
 			Format: q.Get("format"), ContinueOnError: q.Get("continueOnError") == "true",
 			Default: d.t.Code, Actor: CallerFrom(ctx).Principal.Username, ProgressEvery: 10000,
+			Refs: d.relatedScope(ctx),
 			Tenant: func(code string) (string, error) {
 				t, ok := d.g.svc.Tenants.Get(code)
 				if !ok || !strings.HasPrefix(t.Path, d.t.Path) {

@@ -103,7 +103,7 @@ func (et *entityType) load(p graphql.ResolveParams, r entity.Relation, target *e
 		if first <= 0 || first > dataMaxPage {
 			return nil, apierr.Invalid("invalid page", []apierr.FieldError{{Path: "/" + r.Name + "/first", Message: fmt.Sprintf("must be 1 to %d", dataMaxPage)}})
 		}
-		opts.First = first
+		opts.First, opts.Count = first, selects(p, "totalCount")
 		opts.Filter, _ = p.Args["filter"].(map[string]any)
 		opts.OrderBy = orderArgs(p)
 	}
@@ -145,10 +145,51 @@ func levelKey(path *graphql.ResponsePath) string {
 	return strings.Join(parts, "<")
 }
 
-// loader batches the reads of relations within one request.
+// loader batches the reads of relations within one request, and keeps what masks
+// need to know for the request.
 type loader struct {
 	mu      sync.Mutex
 	batches map[string]*batch
+	classes map[[3]string]fieldClass // type, tenant, field
+	unmask  map[[2]string]bool       // type, tenant
+}
+
+// masked is maskedValue for a record field of the data API, with the field's
+// classification and the caller's unmask permission at the tenant looked up once
+// per request rather than once per record.
+func (l *loader) masked(ctx context.Context, g *Graph, typ, tenantCode, field, v string) (string, error) {
+	l.mu.Lock()
+	fc, ok := l.classes[[3]string{typ, tenantCode, field}]
+	l.mu.Unlock()
+	if !ok {
+		var err error
+		if fc, err = g.classOf(ctx, typ, tenantCode, field); err != nil {
+			return "", err
+		}
+		l.mu.Lock()
+		l.classes[[3]string{typ, tenantCode, field}] = fc
+		l.mu.Unlock()
+	}
+	if fc.Level != "personal" && fc.Level != "sensitive" {
+		return v, nil
+	}
+	l.mu.Lock()
+	may, ok := l.unmask[[2]string{typ, tenantCode}]
+	l.mu.Unlock()
+	if !ok {
+		may = g.allowed(ctx, tenantCode, typ, "unmask")
+		l.mu.Lock()
+		l.unmask[[2]string{typ, tenantCode}] = may
+		l.mu.Unlock()
+	}
+	if may {
+		return v, nil
+	}
+	return fc.Mask.Apply(v, g.maskKey), nil
+}
+
+func newLoader() *loader {
+	return &loader{batches: map[string]*batch{}, classes: map[[3]string]fieldClass{}, unmask: map[[2]string]bool{}}
 }
 
 // batch is one level of one relation: the keys noted, the pages read.
@@ -164,7 +205,7 @@ type loaderKey struct{}
 
 // withLoader gives a request its loader.
 func withLoader(ctx context.Context) context.Context {
-	return context.WithValue(ctx, loaderKey{}, &loader{batches: map[string]*batch{}})
+	return context.WithValue(ctx, loaderKey{}, newLoader())
 }
 
 // loaderFrom is the request's loader; without one (a request not served by the data
@@ -173,7 +214,7 @@ func loaderFrom(ctx context.Context) *loader {
 	if l, ok := ctx.Value(loaderKey{}).(*loader); ok {
 		return l
 	}
-	return &loader{batches: map[string]*batch{}}
+	return newLoader()
 }
 
 // batch notes key in the batch of level.
