@@ -2,13 +2,10 @@ package kernel_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -18,7 +15,6 @@ import (
 
 	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
-	"github.com/gdbos/gdbos/core/store/storetest"
 )
 
 // wsGuard only keeps a broken test from hanging; no test asserts how long anything takes.
@@ -437,15 +433,7 @@ func TestSubscriptionLimits(t *testing.T) {
 // TestSubscriptionsAcrossReplicas: a subscriber on one replica receives the changes
 // written through another, over NATS JetStream.
 func TestSubscriptionsAcrossReplicas(t *testing.T) {
-	dsn, natsURL := os.Getenv(storetest.EnvPostgres), os.Getenv("GDBOS_TEST_NATS")
-	if dsn == "" || natsURL == "" {
-		t.Skip("set " + storetest.EnvPostgres + " and GDBOS_TEST_NATS=nats://127.0.0.1:4222 to run the two-replica test")
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	opts := kerneltest.Options{DatabaseURL: storetest.NewPostgresDB(t, dsn), NATSURL: natsURL, NATSSubject: "gdbostest" + hex.EncodeToString(b)}
-	a := kerneltest.Start(t, opts)
-	r := kerneltest.Start(t, opts)
+	a, r, _, _ := kerneltest.Replicas(t, kerneltest.Options{})
 	admin, reader := subscriptionFixture(t, a)
 	waitForEntity(t, r, admin)
 
