@@ -349,12 +349,14 @@ func (t Table) queryExtra(ctx context.Context, db DB, b *builder, extra int) ([]
 		}
 	}
 	n := len(system) + len(t.Fields) + len(m2o)
+	// One scan buffer for every row: Scan copies what it stores in an *any.
+	vals := make([]any, n+extra)
+	ptrs := make([]any, n+extra)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var x []int64
 	for rows.Next() {
-		vals := make([]any, n+extra)
-		ptrs := make([]any, n+extra)
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
 		}
@@ -377,11 +379,13 @@ func (t Table) queryExtra(ctx context.Context, db DB, b *builder, extra int) ([]
 		}
 		out = append(out, r)
 		if extra > 0 {
-			x := make([]int64, extra)
-			for i := range x {
+			if len(x) < extra {
+				x = make([]int64, 64*extra)
+			}
+			for i := range extra {
 				x[i], _ = fromColumn(TypeInteger, vals[n+i]).(int64)
 			}
-			more = append(more, x)
+			more, x = append(more, x[:extra:extra]), x[extra:]
 		}
 	}
 	return out, more, rows.Err()

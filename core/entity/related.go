@@ -384,15 +384,19 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 			total = "c.total_"
 		}
 		b.add("SELECT x.*, 0 AS rn_, "+total+" AS total_ FROM unnest(?::bigint[]) AS p(pid_)", parents)
-		// OFFSET 0 keeps the planner from walking an index in the page's order (the
-		// primary key's, for id) and filtering on the parent, which reads most of
-		// the table for each parent: the parent's index finds its records, then
-		// they are sorted.
-		b.add(" CROSS JOIN LATERAL (SELECT * FROM (SELECT " + target.selectList() + ", p.pid_ AS parent_ FROM " + from + " WHERE " + parent + " = p.pid_ AND ")
+		// The parent's index finds its records (OFFSET 0 keeps the conditions out
+		// of that scan), then the conditions and the order apply to them. Left to
+		// itself, the planner may walk an index in the page's order (the primary
+		// key's, for id) filtering on the parent, or, with the generic plan of a
+		// prepared statement, AND the parent's index with the whole subtree's
+		// tenant_path range: either reads most of the table for each parent.
+		b.add(" CROSS JOIN LATERAL (SELECT " + target.selectList() + ", parent_ FROM (SELECT " + q(target.Table) + ".*, p.pid_ AS parent_ FROM " + from +
+			" WHERE " + parent + " = p.pid_ AND deleted_at IS NULL OFFSET 0) f WHERE ")
 		b.addNative(cond, condArgs)
-		b.add(fmt.Sprintf(" OFFSET 0) f%s LIMIT %d) x", order, o.First+1))
+		b.add(fmt.Sprintf("%s LIMIT %d) x", order, o.First+1))
 		if o.Count {
-			b.add(" CROSS JOIN LATERAL (SELECT COUNT(*) AS total_ FROM " + from + " WHERE " + parent + " = p.pid_ AND ")
+			b.add(" CROSS JOIN LATERAL (SELECT COUNT(*) AS total_ FROM (SELECT " + q(target.Table) + ".* FROM " + from +
+				" WHERE " + parent + " = p.pid_ AND deleted_at IS NULL OFFSET 0) f WHERE ")
 			b.addNative(cond, condArgs)
 			b.add(") c")
 		}
