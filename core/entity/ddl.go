@@ -102,7 +102,7 @@ func Sync(ctx context.Context, db DB, dialect string, lo Layout) error {
 			return fmt.Errorf("entity: index on %s: %w", lo.Table, err)
 		}
 	}
-	return nil
+	return SyncHistory(ctx, db, dialect, lo.Name)
 }
 
 // indexStmt names an index after its columns, so that the same request is the same

@@ -102,6 +102,16 @@ func (r *Registry) Layout(name string) (Layout, bool) {
 	return lo, ok
 }
 
+// Full returns an entity with every field of every layer, for what must hold the
+// whole record (its history).
+func (r *Registry) Full(name string) (Table, bool) {
+	lo, ok := r.Layout(name)
+	if !ok {
+		return Table{}, false
+	}
+	return Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: lo.Fields}, true
+}
+
 // Tables returns the entities seen at the tenant code with path, sorted by name: those
 // defined at it or above it, each with the fields of the layers on its lineage.
 func (r *Registry) Tables(code, path string) []Table {

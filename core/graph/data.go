@@ -253,6 +253,7 @@ func (et *entityType) operations(query, mutation graphql.Fields) {
 			"deleted": {Type: graphql.Boolean, Description: "List deleted records instead (needs delete permission)."},
 		}, Resolve: g.authed(d.list)}
 	et.aggregate(query)
+	et.history(query)
 	id := graphql.NewNonNull(graphql.ID)
 	mutation["create"+typ] = &graphql.Field{Type: graphql.NewNonNull(et.obj),
 		Args:    graphql.FieldConfigArgument{"input": {Type: graphql.NewNonNull(et.inputType)}, "tenant": {Type: graphql.String, Description: "Where the record belongs; default: this API's tenant."}},
@@ -445,6 +446,9 @@ func (d dataTable) write(ctx context.Context, op, tenantCode string, fn func(tx 
 			target += "/" + strconv.FormatInt(r["id"].(int64), 10)
 		}
 		if err := d.emitChange(ctx, tx, op, r); err != nil {
+			return err
+		}
+		if err := d.keepVersion(ctx, tx, op, r); err != nil {
 			return err
 		}
 		return d.g.svc.Audit.Append(ctx, tx, audit.Entry{Time: time.Now(), Actor: CallerFrom(ctx).Principal.Username,

@@ -130,6 +130,26 @@ func TestEntityDataAPI(t *testing.T) {
 		if r := s.Data(t, "230102", admin, `mutation($id:ID!){restoreEnterprise(id:$id){deletedAt version}}`, map[string]any{"id": id}); !strings.Contains(r.Body, `"deletedAt":null`) {
 			t.Fatalf("restore: %s", r.Body)
 		}
+		// Every write is a version in the record's history, newest first, masked for a
+		// reader; another city's API does not show it.
+		hist := `query($id:ID!){enterpriseHistory(id:$id){version op by record{employees deletedAt contact}}}`
+		h := s.Data(t, "230102", admin, hist, map[string]any{"id": id})
+		ops := []string{`"op":"restore","record":{"contact":"13812345678","deletedAt":null,"employees":31},"version":4`,
+			`"op":"delete"`, `"op":"update","record":{"contact":"13812345678","deletedAt":null,"employees":31},"version":2`, `"op":"create"`}
+		last := -1
+		for _, o := range ops {
+			at := strings.Index(h.Body, o)
+			if at < 0 || at < last {
+				t.Fatalf("history lacks %s in order: %s", o, h.Body)
+			}
+			last = at
+		}
+		if r := s.Data(t, "230102", reader, hist, map[string]any{"id": id}); !strings.Contains(r.Body, `"contact":"138****5678"`) || strings.Contains(r.Body, "13812345678") {
+			t.Fatalf("history for a reader: %s", r.Body)
+		}
+		if r := s.Data(t, "230200", admin, hist, map[string]any{"id": id}); r.Code() != "NOT_FOUND" {
+			t.Fatalf("history through another city: %s", r.Body)
+		}
 		if a := s.Do(t, s.Auditor(t), `{auditEntries(action:"record.delete"){totalCount}}`, nil); !strings.Contains(a.Body, `"totalCount":1`) {
 			t.Fatalf("record writes are audited: %s", a.Body)
 		}
