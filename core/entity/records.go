@@ -42,9 +42,52 @@ type Table struct {
 	// statements.
 	reg  *Registry
 	path string
+	// sys are the system fields read (nil: all of them); see project.
+	sys []sysField
 }
 
-var system = []struct{ name, column string }{
+type sysField struct{ name, column string }
+
+// project is t reading only the named fields and manyToOne relations, with id and
+// tenant (what nested reads and masks need); nil names: every field.
+func (t Table) project(names []string) Table {
+	if names == nil {
+		return t
+	}
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	t.sys = nil
+	for _, s := range system {
+		if s.name == "id" || s.name == "tenant" || want[s.name] {
+			t.sys = append(t.sys, s)
+		}
+	}
+	var fields []Field
+	for _, f := range t.Fields {
+		if want[f.Name] {
+			fields = append(fields, f)
+		}
+	}
+	var rels []Relation
+	for _, r := range t.Relations {
+		if r.Kind != ManyToOne || want[r.Name] {
+			rels = append(rels, r)
+		}
+	}
+	t.Fields, t.Relations = fields, rels
+	return t
+}
+
+func (t Table) systemFields() []sysField {
+	if t.sys != nil {
+		return t.sys
+	}
+	return system
+}
+
+var system = []sysField{
 	{"id", "id"}, {"tenant", "tenant"}, {"createdAt", "created_at"}, {"updatedAt", "updated_at"},
 	{"createdBy", "created_by"}, {"updatedBy", "updated_by"}, {"deletedAt", "deleted_at"}, {"version", "version"},
 }
@@ -207,6 +250,9 @@ type ListOptions struct {
 	Offset  int
 	Count   bool
 	Deleted bool
+	// Fields, when set, names the fields and manyToOne relations the records carry
+	// besides id and tenant (a GraphQL selection); nil: all of them.
+	Fields []string
 	// RelatedScope gives the conditions of the caller's reads of a related entity,
 	// for filters on relations; none means no record of it may be read. Nil: none
 	// beyond live records.
@@ -259,14 +305,15 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 		}
 	}
 	b := newBuilder(t.Dialect)
-	b.add("SELECT " + t.selectList() + " FROM " + q(t.Table))
+	pt := t.project(o.Fields)
+	b.add("SELECT " + pt.selectList() + " FROM " + q(t.Table))
 	b.addNative(where.String(), where.args)
 	order, err := t.orderBy(o.OrderBy)
 	if err != nil {
 		return Page{}, err
 	}
 	b.add(fmt.Sprintf("%s LIMIT %d OFFSET %d", order, o.First+1, o.Offset))
-	recs, err := t.query(ctx, db, b)
+	recs, err := pt.query(ctx, db, b)
 	if err != nil {
 		return Page{}, err
 	}
@@ -313,7 +360,7 @@ func (t Table) column(name string) string {
 
 func (t Table) selectList() string {
 	cols := make([]string, 0, len(system)+len(t.Fields))
-	for _, s := range system {
+	for _, s := range t.systemFields() {
 		cols = append(cols, q(s.column))
 	}
 	for _, f := range t.Fields {
@@ -348,7 +395,8 @@ func (t Table) queryExtra(ctx context.Context, db DB, b *builder, extra int) ([]
 			m2o = append(m2o, r)
 		}
 	}
-	n := len(system) + len(t.Fields) + len(m2o)
+	sys := t.systemFields()
+	n := len(sys) + len(t.Fields) + len(m2o)
 	// One scan buffer for every row: Scan copies what it stores in an *any.
 	vals := make([]any, n+extra)
 	ptrs := make([]any, n+extra)
@@ -361,7 +409,7 @@ func (t Table) queryExtra(ctx context.Context, db DB, b *builder, extra int) ([]
 			return nil, nil, fmt.Errorf("entity: read %s: %w", t.Name, err)
 		}
 		r := make(Record, n)
-		for i, s := range system {
+		for i, s := range sys {
 			v := vals[i]
 			if b, ok := v.([]byte); ok {
 				v = string(b)
@@ -372,10 +420,10 @@ func (t Table) queryExtra(ctx context.Context, db DB, b *builder, extra int) ([]
 			r[s.name] = v
 		}
 		for i, f := range t.Fields {
-			r[f.Name] = fromColumn(f.Type, vals[len(system)+i])
+			r[f.Name] = fromColumn(f.Type, vals[len(sys)+i])
 		}
 		for i, rel := range m2o {
-			r[rel.Name] = fromColumn(TypeInteger, vals[len(system)+len(t.Fields)+i])
+			r[rel.Name] = fromColumn(TypeInteger, vals[len(sys)+len(t.Fields)+i])
 		}
 		out = append(out, r)
 		if extra > 0 {

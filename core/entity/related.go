@@ -342,11 +342,12 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 		return out, nil
 	}
 	b := newBuilder(t.Dialect)
+	pt := target.project(o.Fields)
 	if r.Kind == ManyToOne {
-		b.add("SELECT " + target.selectList() + " FROM " + q(target.Table) + " WHERE deleted_at IS NULL AND ")
+		b.add("SELECT " + pt.selectList() + " FROM " + q(target.Table) + " WHERE deleted_at IS NULL AND ")
 		b.idsIn("id", parents)
 		addConds(b, o.Scope)
-		recs, err := target.query(ctx, db, b)
+		recs, err := pt.query(ctx, db, b)
 		if err != nil {
 			return nil, err
 		}
@@ -390,7 +391,7 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 		// key's, for id) filtering on the parent, or, with the generic plan of a
 		// prepared statement, AND the parent's index with the whole subtree's
 		// tenant_path range: either reads most of the table for each parent.
-		b.add(" CROSS JOIN LATERAL (SELECT " + target.selectList() + ", parent_ FROM (SELECT " + q(target.Table) + ".*, p.pid_ AS parent_ FROM " + from +
+		b.add(" CROSS JOIN LATERAL (SELECT " + pt.selectList() + ", parent_ FROM (SELECT " + q(target.Table) + ".*, p.pid_ AS parent_ FROM " + from +
 			" WHERE " + parent + " = p.pid_ AND deleted_at IS NULL OFFSET 0) f WHERE ")
 		b.addNative(cond, condArgs)
 		b.add(fmt.Sprintf("%s LIMIT %d) x", order, o.First+1))
@@ -407,7 +408,7 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 			if i > 0 {
 				b.add(" UNION ALL ")
 			}
-			b.add("SELECT * FROM (SELECT " + target.selectList() + ", " + parent + " AS parent_, 0 AS rn_, ")
+			b.add("SELECT * FROM (SELECT " + pt.selectList() + ", " + parent + " AS parent_, 0 AS rn_, ")
 			if o.Count {
 				b.add("(SELECT COUNT(*) FROM "+from+" WHERE "+parent+" = ? AND ", p)
 				b.addNative(cond, condArgs)
@@ -421,7 +422,7 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 		}
 	default:
 		b.add(fmt.Sprintf("SELECT * FROM (SELECT %s, %s AS parent_, ROW_NUMBER() OVER (PARTITION BY %s%s) AS rn_, COUNT(*) OVER (PARTITION BY %s) AS total_ FROM %s WHERE ",
-			target.selectList(), parent, parent, order, parent, from))
+			pt.selectList(), parent, parent, order, parent, from))
 		if r.Kind == ManyToMany {
 			b.add("j.")
 			b.idsIn(r.Self, parents)
@@ -432,7 +433,7 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 		b.addNative(cond, condArgs)
 		b.add(fmt.Sprintf(") sub WHERE rn_ <= %d ORDER BY parent_, rn_", o.First+1))
 	}
-	recs, extra, err := target.queryExtra(ctx, db, b, 3)
+	recs, extra, err := pt.queryExtra(ctx, db, b, 3)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/entity"
@@ -97,7 +98,7 @@ func (et *entityType) related(r entity.Relation, target *entityType) graphql.Fie
 // load reads one level of a relation for the keys of every record of the level,
 // under the caller's scope of the related entity, as lists of it are.
 func (et *entityType) load(p graphql.ResolveParams, r entity.Relation, target *entityType, keys []int64) (map[int64]entity.Page, error) {
-	opts := entity.ListOptions{First: 1, RelatedScope: et.d.relatedScope(p.Context)}
+	opts := entity.ListOptions{First: 1, RelatedScope: et.d.relatedScope(p.Context), Fields: selected(p, r.Kind != entity.ManyToOne)}
 	if r.Kind != entity.ManyToOne {
 		first, _ := p.Args["first"].(int)
 		if first <= 0 || first > dataMaxPage {
@@ -132,6 +133,56 @@ func (d dataTable) relatedScope(ctx context.Context) entity.ScopeFunc {
 		}
 		return nil, true, nil
 	}
+}
+
+// selected names the fields the query selects on the records of the field being
+// resolved: on the field itself, or on its nodes when nodes is set (a connection);
+// nil, meaning every field, when a fragment cannot be followed.
+func selected(p graphql.ResolveParams, nodes bool) []string {
+	var out []string
+	ok := true
+	var walk func(ss *ast.SelectionSet, conn bool)
+	walk = func(ss *ast.SelectionSet, conn bool) {
+		if ss == nil {
+			return
+		}
+		for _, sel := range ss.Selections {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Name == nil {
+					continue
+				}
+				if conn {
+					if s.Name.Value == "nodes" {
+						walk(s.SelectionSet, false)
+					}
+					continue
+				}
+				out = append(out, s.Name.Value)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet, conn)
+			case *ast.FragmentSpread:
+				f, found := p.Info.Fragments[s.Name.Value].(*ast.FragmentDefinition)
+				if !found {
+					ok = false
+					continue
+				}
+				walk(f.SelectionSet, conn)
+			default:
+				ok = false
+			}
+		}
+	}
+	for _, f := range p.Info.FieldASTs {
+		walk(f.SelectionSet, nodes)
+	}
+	if !ok {
+		return nil
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
 }
 
 // levelKey names a level of a query: the response path without list indices.
