@@ -53,7 +53,8 @@ func TestChangeHubNeverBlocks(t *testing.T) {
 
 func TestChangeHubLimitsPerCaller(t *testing.T) {
 	h := &changeHub{watches: map[string]map[*changeWatch]struct{}{}, callers: map[string]int{}}
-	if !h.reserve("u:a", 2) || !h.reserve("u:a", 2) || h.reserve("u:a", 2) {
+	first, second, third := h.reserve("u:a", 2), h.reserve("u:a", 2), h.reserve("u:a", 2)
+	if !first || !second || third {
 		t.Fatal("the third operation of a user with limit 2 was admitted, or an earlier one refused")
 	}
 	if !h.reserve("u:b", 2) {
