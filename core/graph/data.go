@@ -339,9 +339,20 @@ func (d dataTable) scope(ctx context.Context, action string) ([]entity.Cond, boo
 // table in id order and stops after n matches, which costs more only when the
 // subtree holds a small share of a large table. PostgreSQL plans from its
 // statistics.
+//
+// On PostgreSQL the bounds are literals, not parameters: the driver prepares each
+// statement and, after five runs, PostgreSQL may plan it once for any parameters,
+// estimating a range as a small share of the table; a subtree holding all of a
+// 1,000,000-row table then comes through its tenant_path index (213 ms for a page of
+// 20 in BenchmarkEntityList1M). Literal bounds are planned from the statistics.
+// Paths are made of tenant codes, never of input, and few: so are the texts.
 func (d dataTable) subtrees(paths []string) (string, []any) {
 	if d.g.dialect == entity.Postgres {
-		return pathPrefixes("tenant_path", paths)
+		parts := make([]string, len(paths))
+		for i, p := range paths {
+			parts[i] = "(tenant_path >= " + sqlString(p) + " AND tenant_path < " + sqlString(upper(p)) + ")"
+		}
+		return strings.Join(parts, " OR "), nil
 	}
 	parts := make([]string, len(paths))
 	args := make([]any, 0, 2*len(paths))
@@ -351,6 +362,9 @@ func (d dataTable) subtrees(paths []string) (string, []any) {
 	}
 	return strings.Join(parts, " OR "), args
 }
+
+// sqlString is s as an SQL string literal.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func parseID(p graphql.ResolveParams) (int64, error) {
 	s, _ := p.Args["id"].(string)
