@@ -152,10 +152,3 @@ func (t Table) peer(name string) (Table, bool) {
 	}
 	return t.reg.table(lo, t.At, t.path), true
 }
-
-// counted notes that t runs a statement.
-func (t Table) counted() {
-	if t.reg != nil {
-		t.reg.stmts.Add(1)
-	}
-}
