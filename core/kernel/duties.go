@@ -83,8 +83,8 @@ func (k *Kernel) ensureBuiltinRoles(ctx context.Context) error {
 	return err
 }
 
-// isBuiltinAdminRole reports whether a binding at tenant names one of the three
-// administrators' roles as defined at a root tenant.
+// isBuiltinAdminRole reports whether role is one of the three administrators' built-in
+// roles, as the kernel defines them at a root tenant.
 func (k *Kernel) isBuiltinAdminRole(role resource.Object) bool {
 	switch role.Metadata.Name {
 	case RoleSystemAdmin, RoleSecurityAdmin, RoleAuditAdmin:
