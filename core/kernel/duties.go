@@ -185,6 +185,10 @@ func (k *Kernel) threeAdministrators(ctx context.Context) (bool, error) {
 // retireSuperadmin disables the bootstrap superadmin, once, when the three
 // administrators exist: from then on nobody holds every permission.
 func (k *Kernel) retireSuperadmin(ctx context.Context) {
+	// The after-commit reload and the event's may both get here: the second waits for
+	// the first, so that neither returns while the superadmin is still enabled.
+	k.retiring.Lock()
+	defer k.retiring.Unlock()
 	ready, err := k.threeAdministrators(ctx)
 	if err != nil || !ready {
 		return

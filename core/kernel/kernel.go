@@ -73,8 +73,8 @@ type Kernel struct {
 	authz     *authz.Authorizer
 	policies  *policy.Engine
 	entities  *entity.Registry
-	// entityReload serialises ReloadEntities.
-	entityReload sync.Mutex
+	// entityReload serialises ReloadEntities; retiring, retireSuperadmin.
+	entityReload, retiring sync.Mutex
 	// calendarCache and standardCache hold built calendars and compiled standards.
 	calendarCache *calendarCache
 	standardCache *standardCache
