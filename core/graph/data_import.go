@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -129,27 +128,17 @@ func (g *Graph) ExportHandler() http.Handler {
 // tenant; an error before anything is written is answered as JSON with its status.
 func (g *Graph) bulk(fn func(ctx context.Context, w http.ResponseWriter, r *http.Request, d dataTable) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, status, err := g.authenticate(r)
-		if err == nil && !CallerFrom(ctx).Authenticated {
-			status, err = http.StatusUnauthorized, requireCaller(ctx)
+		ctx, ok := g.admitted(w, r, true)
+		if !ok {
+			return
 		}
-		if err == nil {
-			if wait, ok := g.admit(CallerFrom(ctx)); !ok {
-				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				status, err = http.StatusTooManyRequests, apierr.New(apierr.RateLimited, "too many requests; try again in %s", wait.Round(time.Millisecond))
-			}
-		}
-		var d dataTable
-		if err == nil {
-			d, err = g.bulkTable(r.PathValue("tenant"), r.PathValue("entity"))
-			status = http.StatusNotFound
-		}
-		if err == nil {
-			err = fn(ctx, w, r, d)
-			status = statusOf(err)
-		}
+		d, err := g.bulkTable(r.PathValue("tenant"), r.PathValue("entity"))
 		if err != nil {
-			writeJSON(w, status, errorResponse(err))
+			writeJSON(w, http.StatusNotFound, errorResponse(err))
+			return
+		}
+		if err := fn(ctx, w, r, d); err != nil {
+			writeJSON(w, statusOf(err), errorResponse(err))
 		}
 	})
 }

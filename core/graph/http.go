@@ -51,17 +51,30 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request, answer func(ctx co
 		writeJSON(w, status, errorResponse(err))
 		return
 	}
+	ctx, ok := g.admitted(w, r, false)
+	if !ok {
+		return
+	}
+	answer(ctx, w, req, r.Method == http.MethodGet)
+}
+
+// admitted authenticates r (refusing anonymous callers when signedIn is set) and
+// applies the caller's rate limit; on a refusal it has answered and ok is false.
+func (g *Graph) admitted(w http.ResponseWriter, r *http.Request, signedIn bool) (ctx context.Context, ok bool) {
 	ctx, status, err := g.authenticate(r)
+	if err == nil && signedIn && !CallerFrom(ctx).Authenticated {
+		status, err = http.StatusUnauthorized, requireCaller(ctx)
+	}
 	if err != nil {
 		writeJSON(w, status, errorResponse(err))
-		return
+		return nil, false
 	}
 	if wait, ok := g.admit(CallerFrom(ctx)); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		writeJSON(w, http.StatusTooManyRequests, errorResponse(apierr.New(apierr.RateLimited, "too many requests; try again in %s", wait.Round(time.Millisecond))))
-		return
+		return nil, false
 	}
-	answer(ctx, w, req, r.Method == http.MethodGet)
+	return ctx, true
 }
 
 // answer runs the request, or writes a kept answer when one may be reused.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -118,14 +117,8 @@ func (g *Graph) serveSocket(w http.ResponseWriter, r *http.Request, h *changeHub
 		writeJSON(w, http.StatusNotFound, errorResponse(err))
 		return
 	}
-	ctx, status, err := g.authenticate(r)
-	if err != nil {
-		writeJSON(w, status, errorResponse(err))
-		return
-	}
-	if wait, ok := g.admit(CallerFrom(ctx)); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		writeJSON(w, http.StatusTooManyRequests, errorResponse(apierr.New(apierr.RateLimited, "too many requests; try again in %s", wait.Round(time.Millisecond))))
+	ctx, ok := g.admitted(w, r, false)
+	if !ok {
 		return
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{WSProtocol}})
