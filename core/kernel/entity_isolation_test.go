@@ -2,12 +2,8 @@ package kernel_test
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
 	"github.com/gdbos/gdbos/core/tenant"
@@ -22,16 +18,7 @@ import (
 // in the clear without unmask, and a record by id is answered exactly when the oracle
 // permits it. Reproduce a failure with GDBOS_PROPERTY_SEED=<the logged seed>.
 func TestEntityIsolationProperty(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v := os.Getenv("GDBOS_PROPERTY_SEED"); v != "" {
-		seed, _ = strconv.ParseUint(v, 10, 64)
-	}
-	t.Logf("seed %d (set GDBOS_PROPERTY_SEED to reproduce)", seed)
-	rng := rand.New(rand.NewPCG(seed, seed^0x51ed27a9b3c4d5e6))
-	cases := 10000
-	if testing.Short() {
-		cases = 300
-	}
+	rng, seed, cases := propertyRun(t, 0x51ed27a9b3c4d5e6)
 	s := kerneltest.Start(t, kerneltest.Options{DemoEntities: true})
 	admin := s.Admin(t)
 	tenants := s.K.Tenants()

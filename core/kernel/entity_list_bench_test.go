@@ -1,13 +1,7 @@
 package kernel_test
 
 import (
-	"bufio"
-	"fmt"
-	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,27 +15,9 @@ import (
 // request. Set GDBOS_BENCH_ROWS to change the size and GDBOS_TEST_POSTGRES to add
 // PostgreSQL.
 func BenchmarkEntityList1M(b *testing.B) {
-	rows := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("GDBOS_BENCH_ROWS")); err == nil {
-		rows = v
-	}
-	file := filepath.Join(b.TempDir(), "enterprises.csv")
-	f, err := os.Create(file)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	counties := []string{"230102", "230103", "230104", "230108", "230109", "230110"}
-	fmt.Fprintln(w, "uscc,name,capital,employees,founded,tenant")
+	rows := benchRows(1_000_000)
 	day := time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range rows {
-		c := counties[i%len(counties)]
-		fmt.Fprintf(w, "%s,哈尔滨企业%07d有限公司,%d,%d,%s,%s\n", uscc(c, i), i, 10+i%5000, i%500, day.AddDate(0, 0, (i*7919)%11000).Format(time.DateOnly), c)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
+	file := enterpriseCSV(b, rows, func(i int) string { return day.AddDate(0, 0, (i*7919)%11000).Format(time.DateOnly) })
 	query := `query($d:String!){enterprises(first:20,filter:{founded:{eq:$d}}){nodes{id uscc name founded}}}`
 	for _, db := range benchDatabases(b) {
 		b.Run(db.name, func(b *testing.B) {
@@ -51,26 +27,7 @@ func BenchmarkEntityList1M(b *testing.B) {
 			if r := s.Apply(b, admin, enterpriseSchema); len(r.Errors) > 0 {
 				b.Fatalf("publish: %s", r.Body)
 			}
-			body, err := os.Open(file)
-			if err != nil {
-				b.Fatal(err)
-			}
-			req, _ := http.NewRequest(http.MethodPost, s.URL+"/data/230000/import/enterprise?format=csv", body)
-			req.Header.Set("Authorization", "Bearer "+admin)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sc := bufio.NewScanner(res.Body)
-			last := ""
-			for sc.Scan() {
-				last = sc.Text()
-			}
-			res.Body.Close()
-			body.Close()
-			if !strings.Contains(last, fmt.Sprintf(`"imported":%d`, rows)) {
-				b.Fatalf("import: %s", last)
-			}
+			importEnterprises(b, s, admin, file, rows)
 			days := make([]string, 64)
 			for i := range days {
 				days[i] = day.AddDate(0, 0, i*171).Format(time.DateOnly)

@@ -20,16 +20,7 @@ import (
 // ever returned, and a refusal happens exactly when the asked tenant is outside them.
 // Reproduce a failure with GDBOS_PROPERTY_SEED=<the logged seed>.
 func TestTenantIsolationProperty(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v := os.Getenv("GDBOS_PROPERTY_SEED"); v != "" {
-		seed, _ = strconv.ParseUint(v, 10, 64)
-	}
-	t.Logf("seed %d (set GDBOS_PROPERTY_SEED to reproduce)", seed)
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	cases := 10000
-	if testing.Short() {
-		cases = 300
-	}
+	rng, seed, cases := propertyRun(t, 0x9e3779b97f4a7c15)
 
 	s := kerneltest.Start(t, kerneltest.Options{})
 	admin := s.Admin(t)
@@ -167,6 +158,23 @@ func TestTenantIsolationProperty(t *testing.T) {
 			}
 		}
 	}
+}
+
+// propertyRun seeds a property test (from GDBOS_PROPERTY_SEED when set, which it
+// logs so a failure can be reproduced) and says how many cases to run: 10,000, or
+// 300 with -short. salt keeps two tests on one seed from drawing the same numbers.
+func propertyRun(t *testing.T, salt uint64) (rng *rand.Rand, seed uint64, cases int) {
+	t.Helper()
+	seed = uint64(time.Now().UnixNano())
+	if v := os.Getenv("GDBOS_PROPERTY_SEED"); v != "" {
+		seed, _ = strconv.ParseUint(v, 10, 64)
+	}
+	t.Logf("seed %d (set GDBOS_PROPERTY_SEED to reproduce)", seed)
+	cases = 10000
+	if testing.Short() {
+		cases = 300
+	}
+	return rand.New(rand.NewPCG(seed, seed^salt)), seed, cases
 }
 
 // checkUsers lists users as user and checks the oracle: every user shown lives in a

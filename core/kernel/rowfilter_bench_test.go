@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,10 +25,7 @@ import (
 // alone, with no WHERE at all, as a reference. Set GDBOS_BENCH_ROWS to change the
 // size and GDBOS_TEST_POSTGRES to add PostgreSQL.
 func BenchmarkUsersRowFilter1M(b *testing.B) {
-	rows := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("GDBOS_BENCH_ROWS")); err == nil {
-		rows = v
-	}
+	rows := benchRows(1_000_000)
 	dbs := []struct{ name, url string }{{"sqlite", ""}}
 	if dsn := os.Getenv(storetest.EnvPostgres); dsn != "" {
 		dbs = append(dbs, struct{ name, url string }{"postgres", storetest.NewPostgresDB(b, dsn)})
