@@ -2,6 +2,7 @@ package entity
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -36,27 +37,15 @@ type filterState struct {
 
 func (t Table) filterInto(b *builder, f map[string]any, path string, st *filterState) {
 	l := &st.l
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b.add("(")
-	if len(keys) == 0 {
-		b.add("1 = 1")
-	}
-	for i, k := range keys {
-		if i > 0 {
-			b.add(" AND ")
-		}
+	conjunction(b, f, func(k string, v any) {
 		p := path + "/" + k
 		switch k {
 		case "and", "or":
-			list, ok := f[k].([]any)
+			list, ok := v.([]any)
 			if !ok || len(list) == 0 {
 				l.Add(p, "must be a non-empty list of filters")
 				b.add("1 = 1")
-				continue
+				return
 			}
 			b.add("(")
 			for j, sub := range list {
@@ -68,16 +57,31 @@ func (t Table) filterInto(b *builder, f map[string]any, path string, st *filterS
 			}
 			b.add(")")
 		case "not":
-			m, _ := f[k].(map[string]any)
+			m, _ := v.(map[string]any)
 			b.add("NOT ")
 			t.filterInto(b, m, p, st)
 		default:
 			if r, ok := t.relation(k); ok {
-				t.relationFilter(b, r, f[k], p, st)
-				continue
+				t.relationFilter(b, r, v, p, st)
+				return
 			}
-			t.fieldFilter(b, k, f[k], p, l)
+			t.fieldFilter(b, k, v, p, l)
 		}
+	})
+}
+
+// conjunction writes "(part AND part …)", one part per key of m in key order, or
+// "(1 = 1)" when m is empty.
+func conjunction(b *builder, m map[string]any, part func(k string, v any)) {
+	b.add("(")
+	if len(m) == 0 {
+		b.add("1 = 1")
+	}
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b.add(" AND ")
+		}
+		part(k, m[k])
 	}
 	b.add(")")
 }
@@ -95,20 +99,8 @@ func (t Table) fieldFilter(b *builder, name string, v any, path string, l *apier
 		return
 	}
 	field, isField := t.field(name)
-	names := make([]string, 0, len(ops))
-	for op := range ops {
-		names = append(names, op)
-	}
-	slices.Sort(names)
-	b.add("(")
-	if len(names) == 0 {
-		b.add("1 = 1")
-	}
-	for i, op := range names {
-		if i > 0 {
-			b.add(" AND ")
-		}
-		arg, p := ops[op], path+"/"+op
+	conjunction(b, ops, func(op string, arg any) {
+		p := path + "/" + op
 		value := func(x any) any {
 			if !isField || x == nil {
 				return x
@@ -132,7 +124,7 @@ func (t Table) fieldFilter(b *builder, name string, v any, path string, l *apier
 			if !ok || len(list) == 0 || len(list) > 1000 {
 				l.Add(p, "must be a list of 1 to 1000 values")
 				b.add("1 = 0")
-				continue
+				return
 			}
 			vals := make([]any, len(list))
 			for j, x := range list {
@@ -144,7 +136,7 @@ func (t Table) fieldFilter(b *builder, name string, v any, path string, l *apier
 			if !ok {
 				l.Add(p, "must be a string")
 				b.add("1 = 0")
-				continue
+				return
 			}
 			pattern := escapeLike(s) + "%"
 			if op == "contains" {
@@ -165,8 +157,7 @@ func (t Table) fieldFilter(b *builder, name string, v any, path string, l *apier
 			l.Add(p, "unknown operator; use one of %v", operators)
 			b.add("1 = 1")
 		}
-	}
-	b.add(")")
+	})
 }
 
 func (t Table) field(name string) (Field, bool) {
