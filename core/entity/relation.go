@@ -62,14 +62,7 @@ func (s Spec) checkRelations(l *apierr.FieldList, fields map[string]bool) {
 	seen := map[string]bool{}
 	for i, r := range s.Relations {
 		p := fmt.Sprintf("/spec/relations/%d", i)
-		switch {
-		case !fieldName.MatchString(r.Name):
-			l.Add(p+"/name", "must start with a lowercase letter, then letters and digits, at most 40")
-		case slices.Contains(reserved, r.Name):
-			l.Add(p+"/name", "%q is a system field of every record", r.Name)
-		case fields[r.Name] || seen[r.Name]:
-			l.Add(p+"/name", "%q is defined twice", r.Name)
-		}
+		checkMemberName(l, p, r.Name, fields[r.Name] || seen[r.Name])
 		seen[r.Name] = true
 		if !slices.Contains(relationKinds, r.Kind) {
 			l.Add(p+"/kind", "must be one of %v", relationKinds)

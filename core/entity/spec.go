@@ -70,6 +70,19 @@ func CheckName(name string) error {
 	return nil
 }
 
+// checkMemberName reports what is wrong with the name of the field or relation at
+// path; taken says whether the layer already names another member so.
+func checkMemberName(l *apierr.FieldList, path, name string, taken bool) {
+	switch {
+	case !fieldName.MatchString(name):
+		l.Add(path+"/name", "must start with a lowercase letter, then letters and digits, at most 40")
+	case slices.Contains(reserved, name):
+		l.Add(path+"/name", "%q is a system field of every record", name)
+	case taken:
+		l.Add(path+"/name", "%q is defined twice", name)
+	}
+}
+
 // Check reports every problem of one layer's spec that its JSON Schema cannot see,
 // each with its path; element reports whether a data element exists.
 func (s Spec) Check(element func(code string) (string, bool)) error {
@@ -77,14 +90,7 @@ func (s Spec) Check(element func(code string) (string, bool)) error {
 	seen := map[string]bool{}
 	for i, f := range s.Fields {
 		p := fmt.Sprintf("/spec/fields/%d", i)
-		switch {
-		case !fieldName.MatchString(f.Name):
-			l.Add(p+"/name", "must start with a lowercase letter, then letters and digits, at most 40")
-		case slices.Contains(reserved, f.Name):
-			l.Add(p+"/name", "%q is a system field of every record", f.Name)
-		case seen[f.Name]:
-			l.Add(p+"/name", "%q is defined twice", f.Name)
-		}
+		checkMemberName(&l, p, f.Name, seen[f.Name])
 		seen[f.Name] = true
 		switch {
 		case f.Type == "" && f.Element == "":
