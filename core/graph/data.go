@@ -376,18 +376,26 @@ func parseID(p graphql.ResolveParams) (int64, error) {
 }
 
 func (d dataTable) get(p graphql.ResolveParams, _ *Caller) (any, error) {
+	_, r, err := d.readable(p, false)
+	return r, err
+}
+
+// readable reads the record named by the id argument if the caller may read it
+// here (deleted ones too with withDeleted), else NOT_FOUND.
+func (d dataTable) readable(p graphql.ResolveParams, withDeleted bool) (int64, entity.Record, error) {
 	id, err := parseID(p)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	scope, none, err := d.scope(p.Context, "read")
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	if none {
-		return nil, apierr.New(apierr.NotFound, "no %s with id %d here", d.typ, id)
+		return 0, nil, apierr.New(apierr.NotFound, "no %s with id %d here", d.typ, id)
 	}
-	return d.tb.Get(p.Context, d.g.svc.Store.DB, id, scope, false)
+	r, err := d.tb.Get(p.Context, d.g.svc.Store.DB, id, scope, withDeleted)
+	return id, r, err
 }
 
 // orderArgs reads the orderBy argument.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/graphql-go/graphql"
 
-	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/entity"
 	"github.com/gdbos/gdbos/core/store/ent"
 )
@@ -43,18 +42,8 @@ func (et *entityType) history(query graphql.Fields) {
 		Description: "Every version of a " + typ + " the caller may read, newest first (records imported in bulk start at their first change).",
 		Args:        graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}},
 		Resolve: d.g.authed(func(p graphql.ResolveParams, _ *Caller) (any, error) {
-			id, err := parseID(p)
+			id, _, err := d.readable(p, true)
 			if err != nil {
-				return nil, err
-			}
-			scope, none, err := d.scope(p.Context, "read")
-			if err != nil {
-				return nil, err
-			}
-			if none {
-				return nil, apierr.New(apierr.NotFound, "no %s with id %d here", d.typ, id)
-			}
-			if _, err := d.tb.Get(p.Context, d.g.svc.Store.DB, id, scope, true); err != nil {
 				return nil, err
 			}
 			return d.tb.History(p.Context, d.g.svc.Store.DB, id)
