@@ -8,6 +8,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/entity"
+	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/store/ent"
 )
 
@@ -29,6 +30,19 @@ type RecordChange struct {
 	Version int64  `json:"version"`
 }
 
+// TopicRecordsImported is the event of a bulk import that committed; its payload
+// is a RecordsImported. An import is announced once, not per row (ADR 16).
+const TopicRecordsImported = "record.imported"
+
+// RecordsImported is the payload of TopicRecordsImported: which entity, where, and
+// how many records one import created. Like RecordChange it carries no field values.
+type RecordsImported struct {
+	Entity   string `json:"entity"`
+	Tenant   string `json:"tenant"`
+	Path     string `json:"path"`
+	Imported int    `json:"imported"`
+}
+
 // emitChange writes a write's record.changed event in its transaction and wakes the
 // bus once the transaction commits.
 func (d dataTable) emitChange(ctx context.Context, tx *ent.Tx, op string, r entity.Record) error {
@@ -41,7 +55,22 @@ func (d dataTable) emitChange(ctx context.Context, tx *ent.Tx, op string, r enti
 	id, _ := r["id"].(int64)
 	version, _ := r["version"].(int64)
 	ch := RecordChange{Entity: d.tb.Name, Tenant: code, Path: t.Path, ID: id, Op: op, Version: version}
-	if err := bus.Emit(ctx, tx, TopicRecordChanged, code, ch); err != nil {
+	return emitKicked(ctx, bus, tx, TopicRecordChanged, code, ch)
+}
+
+// emitImport writes an import's record.imported event in its transaction.
+func (d dataTable) emitImport(ctx context.Context, tx *ent.Tx, imported int) error {
+	bus := d.g.svc.Events
+	if bus == nil || imported == 0 {
+		return nil
+	}
+	ev := RecordsImported{Entity: d.tb.Name, Tenant: d.t.Code, Path: d.t.Path, Imported: imported}
+	return emitKicked(ctx, bus, tx, TopicRecordsImported, d.t.Code, ev)
+}
+
+// emitKicked emits an event in tx and wakes the bus once tx commits.
+func emitKicked(ctx context.Context, bus *event.Bus, tx *ent.Tx, topic, tenant string, payload any) error {
+	if err := bus.Emit(ctx, tx, topic, tenant, payload); err != nil {
 		return err
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
