@@ -80,7 +80,11 @@ func (t Table) History(ctx context.Context, db DB, id int64) ([]Version, error) 
 		}
 		v.Record["id"], v.Record["version"] = id, v.Version
 		for _, f := range t.Fields {
-			if x, ok := stored[f.Name]; ok {
+			x, ok := stored[f.Name]
+			if !ok && f.StorageName != "" {
+				x, ok = stored[f.StorageName]
+			}
+			if ok && f.Column != "" {
 				v.Record[f.Name] = fromJSON(f.Type, x)
 			}
 		}

@@ -25,6 +25,18 @@ type Field struct {
 	// Tenant is the tenant whose layer defines the field; Path its path.
 	Tenant string
 	Path   string
+	// StorageName, for a field of an older version, names the storage version's
+	// field on the same column ("" when none): masks and history go by it.
+	StorageName string
+}
+
+// expr is the field's column in SQL: a typed NULL for an older version's field
+// that has no column (its type changed since).
+func (f Field) expr() string {
+	if f.Column == "" {
+		return "CAST(NULL AS " + sqlType("", f.Type) + ")"
+	}
+	return q(f.Column)
 }
 
 // Layout is an entity's table: the fields of every layer, at every tenant.
@@ -41,6 +53,10 @@ type Layout struct {
 	Relations []Relation
 	// Referrers are the manyToOne relations (of any entity) that point at this one.
 	Referrers []Referrer
+	// Versions are the defining layer's versions, the storage version first;
+	// Mapping is the storage version's mapping from the version before it.
+	Versions []SchemaVersion
+	Mapping  *Mapping
 }
 
 // TableName is the table of entity name.
@@ -67,6 +83,9 @@ func Build(name string, layers []Layer, elem ElementType) (Layout, error) {
 	for _, ly := range layers[1:] {
 		if !strings.HasPrefix(ly.Path, base.Path) {
 			l.Add("/metadata/tenant", "entity %s is defined at %s; %s is outside its subtree (names are shared by the whole tree)", name, base.Tenant, ly.Tenant)
+		}
+		if len(ly.Spec.Versions) > 0 {
+			l.Add("/spec/versions", "only the layer that defines entity %s (at %s) lists versions; local fields are the same in every version", name, base.Tenant)
 		}
 	}
 	for _, ly := range layers {
@@ -119,6 +138,8 @@ func Build(name string, layers []Layer, elem ElementType) (Layout, error) {
 			out.Indexes = append(out.Indexes, cols)
 		}
 	}
+	out.Versions = bindVersions(base.Spec, out.View(base.Path), resolver(elem), base.Tenant, base.Path)
+	out.Mapping = base.Spec.storageSpec().Mapping
 	return out, l.Err("invalid entity schema")
 }
 
@@ -143,25 +164,76 @@ func (lo Layout) View(path string) []Field {
 	return out
 }
 
-// Breaking reports how next would break records written under prev: a field
-// dropped, retyped or newly required. Adding fields and indexes is not breaking.
+// Breaking reports how next would break records written under prev without a
+// new storage version: a field dropped, retyped or newly required, a relation
+// dropped or changed. Adding fields and indexes is not breaking.
 func Breaking(prev, next Spec) error {
 	var l apierr.FieldList
 	for _, p := range prev.Fields {
 		i := slices.IndexFunc(next.Fields, func(f FieldSpec) bool { return f.Name == p.Name })
 		if i < 0 {
-			l.Add("/spec/fields", "field %q is dropped: a breaking change; publish a new entity (versions with mappings are not supported yet)", p.Name)
+			l.Add("/spec/fields", "field %q is dropped: a breaking change; publish it as a new storage version with a mapping (/spec/versions)", p.Name)
 			continue
 		}
 		n := next.Fields[i]
 		path := fmt.Sprintf("/spec/fields/%d", i)
 		if n.Type != p.Type || n.Element != p.Element {
-			l.Add(path+"/type", "field %q changes type (%s → %s): a breaking change", p.Name, typeOf(p), typeOf(n))
+			l.Add(path+"/type", "field %q changes type (%s → %s): a breaking change; publish it as a new storage version with a mapping (/spec/versions)", p.Name, typeOf(p), typeOf(n))
 		}
 		if n.Required && !p.Required {
-			l.Add(path+"/required", "field %q becomes required: records without it exist", p.Name)
+			l.Add(path+"/required", "field %q becomes required: records without it exist; publish it as a new storage version, whose records are checked", p.Name)
 		}
 	}
+	breakingRelations(&l, prev, next)
+	return l.Err("breaking change to an entity schema")
+}
+
+// Evolve reports what keeps next from replacing prev as the defining layer of an
+// entity. With the same storage version only additive changes are allowed
+// (Breaking). A new storage version must follow the old one (mapping.from), which
+// stays listed with the fields it stored, so that the publish can migrate the
+// records and the old version can still be served; relations may only grow.
+func Evolve(prev, next Spec) error {
+	was, is := prev.StorageVersion(), next.StorageVersion()
+	if was == is {
+		return Breaking(prev, next)
+	}
+	var l apierr.FieldList
+	vi := slices.IndexFunc(next.Versions, func(v VersionSpec) bool { return v.Storage })
+	if vi < 0 {
+		l.Add("/spec/versions", "the storage version is %s; a spec without versions is v1: list the versions", was)
+		return l.Err("invalid change of storage version")
+	}
+	p := fmt.Sprintf("/spec/versions/%d/mapping", vi)
+	if m := next.Versions[vi].Mapping; m == nil || m.From != was {
+		l.Add(p+"/from", "the new storage version %s must follow %s, the storage version now", is, was)
+	}
+	oi := slices.IndexFunc(next.Versions, func(v VersionSpec) bool { return v.Name == was })
+	if oi < 0 {
+		l.Add("/spec/versions", "list %s, the storage version now, with the fields it stores (served: false to stop serving it)", was)
+	} else {
+		old := next.Versions[oi].Fields
+		op := fmt.Sprintf("/spec/versions/%d/fields", oi)
+		for _, f := range prev.Fields {
+			g, ok := findField(old, f.Name)
+			switch {
+			case !ok:
+				l.Add(op, "lacks %q: version %s lists the fields it stored", f.Name, was)
+			case g.Type != f.Type || g.Element != f.Element:
+				l.Add(op, "field %q is %s in version %s, not %s", f.Name, typeOf(f), was, typeOf(g))
+			}
+		}
+		for j, g := range old {
+			if _, ok := findField(prev.Fields, g.Name); !ok {
+				l.Add(fmt.Sprintf("%s/%d/name", op, j), "version %s stored no field %q", was, g.Name)
+			}
+		}
+	}
+	breakingRelations(&l, prev, next)
+	return l.Err("invalid change of storage version")
+}
+
+func breakingRelations(l *apierr.FieldList, prev, next Spec) {
 	for _, p := range prev.Relations {
 		i := slices.IndexFunc(next.Relations, func(r RelationSpec) bool { return r.Name == p.Name })
 		if i < 0 {
@@ -180,7 +252,6 @@ func Breaking(prev, next Spec) error {
 			l.Add(path+"/required", "relation %q becomes required: records without it exist", p.Name)
 		}
 	}
-	return l.Err("breaking change to an entity schema")
 }
 
 func typeOf(f FieldSpec) string {

@@ -34,6 +34,9 @@ type Spec struct {
 	Indexes     [][]string  `json:"indexes,omitempty"`
 	// Relations link this entity's records to another entity's (or its own).
 	Relations []RelationSpec `json:"relations,omitempty"`
+	// Versions list the entity's versions, as a CustomResourceDefinition does; none
+	// is one storage version, v1, whose fields are Fields.
+	Versions []VersionSpec `json:"versions,omitempty"`
 }
 
 // FieldSpec is one field of an entity.
@@ -120,5 +123,6 @@ func (s Spec) Check(element func(code string) (string, bool)) error {
 		}
 	}
 	s.checkRelations(&l, seen)
+	s.checkVersions(&l, resolver(element))
 	return l.Err("invalid entity schema")
 }

@@ -46,7 +46,7 @@ func (k *Kernel) admitEntitySchema(ctx context.Context, obj resource.Object, old
 	if old != nil {
 		var prev entity.Spec
 		decodeSpec(old.Spec, &prev)
-		if err := entity.Breaking(prev, spec); err != nil {
+		if err := entity.Evolve(prev, spec); err != nil {
 			return err
 		}
 	}
@@ -148,12 +148,18 @@ func (k *Kernel) entityLayers(ctx context.Context, name string, obj *resource.Ob
 		}
 		var spec entity.Spec
 		decodeSpec(o.Spec, &spec)
-		for i, f := range spec.Fields {
-			if f.Type == "" && f.Element != "" {
-				if e, err := k.Element(ctx, o.Metadata.Tenant, f.Element); err == nil {
-					spec.Fields[i].Type = fieldType(e)
+		resolve := func(fields []entity.FieldSpec) {
+			for i, f := range fields {
+				if f.Type == "" && f.Element != "" {
+					if e, err := k.Element(ctx, o.Metadata.Tenant, f.Element); err == nil {
+						fields[i].Type = fieldType(e)
+					}
 				}
 			}
+		}
+		resolve(spec.Fields)
+		for _, v := range spec.Versions {
+			resolve(v.Fields)
 		}
 		layers = append(layers, entity.Layer{Tenant: t.Code, Path: t.Path, Spec: spec})
 	}
@@ -186,6 +192,19 @@ func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) 
 	}
 	lo, err := entity.Build(c.Object.Metadata.Name, layers, nil)
 	if err != nil {
+		return err
+	}
+	var prev entity.Layout
+	if c.Old != nil && c.Op != "delete" {
+		old, err := k.entityLayers(ctx, c.Object.Metadata.Name, c.Old)
+		if err != nil {
+			return err
+		}
+		if prev, err = entity.Build(c.Object.Metadata.Name, old, nil); err != nil {
+			return err
+		}
+	}
+	if err := entity.Migrate(ctx, tx, k.store.Dialect, prev, lo, k.checkElement); err != nil {
 		return err
 	}
 	return entity.Sync(ctx, tx, k.store.Dialect, lo)
