@@ -272,10 +272,10 @@ func (s Spec) chain() []string {
 
 // SchemaVersion is a version of an entity as it is stored and served.
 type SchemaVersion struct {
-	Name                string
-	Served, Storage     bool
-	Deprecated          bool
-	DeprecationWarning  string
+	Name               string
+	Served, Storage    bool
+	Deprecated         bool
+	DeprecationWarning string
 	// Fields are the defining layer's fields as the version names them, each with
 	// the column it reads and writes: the storage version's own, or, for a field the
 	// storage version dropped, the column kept for it; "" when the field has none
