@@ -133,6 +133,11 @@ func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in
 			cols, args = append(cols, q(f.Column)), append(args, v)
 		}
 	}
+	for _, im := range t.implied {
+		if v, ok := vals[im.Field.Column]; ok {
+			cols, args = append(cols, q(im.Field.Column)), append(args, v)
+		}
+	}
 	for _, r := range t.Relations {
 		if v, ok := vals[r.Column]; ok && r.Kind == ManyToOne {
 			cols, args = append(cols, q(r.Column)), append(args, v)
