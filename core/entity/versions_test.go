@@ -361,4 +361,3 @@ func TestMigrateVersions(t *testing.T) {
 		}
 	})
 }
-
