@@ -102,14 +102,27 @@ func (r *Registry) Layout(name string) (Layout, bool) {
 	return lo, ok
 }
 
-// Full returns an entity with every field of every layer, for what must hold the
-// whole record (its history).
+// Full returns an entity with every field of every layer, and those only older
+// served versions keep, for what must hold the whole record (its history).
 func (r *Registry) Full(name string) (Table, bool) {
 	lo, ok := r.Layout(name)
 	if !ok {
 		return Table{}, false
 	}
-	return Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: lo.Fields}, true
+	// Fields the storage version dropped but an older served version still shows
+	// are part of the record too.
+	fields := slices.Clone(lo.Fields)
+	for _, v := range lo.Versions {
+		if v.Storage || !v.Served {
+			continue
+		}
+		for _, f := range v.Fields {
+			if f.Column != "" && !slices.ContainsFunc(fields, func(g Field) bool { return g.Column == f.Column }) {
+				fields = append(fields, f)
+			}
+		}
+	}
+	return Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: fields}, true
 }
 
 // Tables returns the entities seen at the tenant code with path, sorted by name: those
