@@ -23,7 +23,7 @@ func (d dataTable) keepVersion(ctx context.Context, tx *ent.Tx, op string, r ent
 	if err != nil {
 		return err
 	}
-	return full.AppendHistory(ctx, tx, op, CallerFrom(ctx).Principal.Username, whole)
+	return full.AppendHistory(ctx, tx, op, CallerFrom(ctx).Principal.Username, d.tb.Version, whole)
 }
 
 // history adds <entity>History(id): the versions of a record the caller may read,
@@ -36,7 +36,13 @@ func (et *entityType) history(query graphql.Fields) {
 		"op":      {Type: graphql.NewNonNull(graphql.String), Description: "create, update, delete or restore", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(entity.Version).Op, nil }},
 		"at":      {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(entity.Version).At, nil }},
 		"by":      {Type: graphql.NewNonNull(graphql.String), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(entity.Version).By, nil }},
-		"record":  {Type: graphql.NewNonNull(et.obj), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(entity.Version).Record, nil }},
+		"schemaVersion": {Type: graphql.String, Description: "The entity's schema version the write came through (v1, v2 …).", Resolve: func(p graphql.ResolveParams) (any, error) {
+			if v := p.Source.(entity.Version).SchemaVersion; v != "" {
+				return v, nil
+			}
+			return nil, nil
+		}},
+		"record": {Type: graphql.NewNonNull(et.obj), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(entity.Version).Record, nil }},
 	}})
 	query[one+"History"] = &graphql.Field{
 		Type:        graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(version))),

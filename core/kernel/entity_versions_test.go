@@ -172,6 +172,9 @@ func TestEntityVersions(t *testing.T) {
 		if r.Code() != "VALIDATION_FAILED" || !strings.Contains(r.Body, "/input/employees") || !strings.Contains(r.Body, "cannot be written through this version") {
 			t.Fatalf("v1 writes a retyped field: %s", r.Body)
 		}
+		if r := s.Data(t, "230000", admin, `mutation($id:ID!){updateEnterprise(id:$id,input:{employees:"12"}){version}}`, map[string]any{"id": ids[1]}); !strings.Contains(r.Body, `"version":3`) {
+			t.Fatalf("v2 update: %s", r.Body)
+		}
 		c := s.Data(t, "230000", admin, `mutation{createEnterpriseV1(input:{uscc:"91230110MA1B2C3D6Y",name:"香坊食品有限公司"}){id name}}`, nil)
 		if len(c.Errors) > 0 {
 			t.Fatalf("v1 create: %s", c.Body)
@@ -183,8 +186,20 @@ func TestEntityVersions(t *testing.T) {
 		if r := s.Data(t, "230000", admin, `mutation{createEnterpriseV1(input:{uscc:"91230110MA1B2C3D6Y",name:"x公司"}){id}}`, nil); r.Code() != "CONFLICT" {
 			t.Fatalf("a v1 create keeps v2's unique credit code: %s", r.Body)
 		}
-		if r := s.Data(t, "230000", admin, `query($id:ID!){enterpriseV1History(id:$id){version record{name note}}}`, map[string]any{"id": ids[1]}); !strings.Contains(r.Body, `"record":{"name":"南岗新商贸有限公司","note":"改名"},"version":2`) || !strings.Contains(r.Body, `"name":"南岗商贸有限公司"`) {
-			t.Fatalf("v1 history: %s", r.Body)
+		// Each history entry says which version the write came through; v1 reads
+		// entries from before and after the migration.
+		h := s.Data(t, "230000", admin, `query($id:ID!){enterpriseV1History(id:$id){version schemaVersion record{name note employees}}}`, map[string]any{"id": ids[1]})
+		for _, want := range []string{
+			`{"record":{"employees":null,"name":"南岗新商贸有限公司","note":"改名"},"schemaVersion":"v2","version":3}`,
+			`{"record":{"employees":null,"name":"南岗新商贸有限公司","note":"改名"},"schemaVersion":"v1","version":2}`,
+			`{"record":{"employees":null,"name":"南岗商贸有限公司","note":null},"schemaVersion":"v1","version":1}`,
+		} {
+			if !strings.Contains(h.Body, want) {
+				t.Fatalf("v1 history lacks %s: %s", want, h.Body)
+			}
+		}
+		if r := s.Data(t, "230000", admin, `query($id:ID!){enterpriseHistory(id:$id){version record{employees legalName}}}`, map[string]any{"id": ids[1]}); !strings.Contains(r.Body, `{"record":{"employees":"12","legalName":"南岗新商贸有限公司"},"version":3}`) {
+			t.Fatalf("v2 history: %s", r.Body)
 		}
 		if r := s.Data(t, "230000", admin, `{enterpriseV1Aggregate(groupBy:[note]){groups{key{note} count}}}`, nil); len(r.Errors) > 0 || !strings.Contains(r.Body, `"note":"改名"`) {
 			t.Fatalf("v1 aggregate: %s", r.Body)
