@@ -140,6 +140,14 @@ func Build(name string, layers []Layer, elem ElementType) (Layout, error) {
 	}
 	out.Versions = bindVersions(base.Spec, out.View(base.Path), resolver(elem), base.Tenant, base.Path)
 	out.Mapping = base.Spec.storageSpec().Mapping
+	// An older version shows the local fields too: none may share a name with its own.
+	for _, f := range out.Fields {
+		for _, v := range out.Versions[1:] {
+			if f.Tenant != base.Tenant && slices.ContainsFunc(v.Fields, func(g Field) bool { return g.Name == f.Name }) {
+				l.Add("/spec/fields", "%q of %s is also a field of version %s of %s; name the local field otherwise", f.Name, f.Tenant, v.Name, name)
+			}
+		}
+	}
 	return out, l.Err("invalid entity schema")
 }
 
