@@ -357,7 +357,8 @@ func bindVersions(spec Spec, fields []Field, typeOf fieldType, tenant, path stri
 // stepColumn is the column of field f of the version before cur: that of cur's
 // field of the same name and type that cur does not remap, else that of the first
 // cur field renamed or copied from f without conversion, else none when cur
-// replaces or converts it, else the column kept for it since cur dropped it.
+// replaces or converts it (writes through f could not reach the converted field),
+// else the column kept for it since cur dropped it.
 func stepColumn(f FieldSpec, curFields []FieldSpec, mapping []FieldMapping, cols, curTypes map[string]string) string {
 	remapped := slices.ContainsFunc(mapping, func(e FieldMapping) bool { return e.Field == f.Name })
 	if _, ok := findField(curFields, f.Name); ok && !remapped && curTypes[f.Name] == f.Type {
@@ -368,7 +369,8 @@ func stepColumn(f FieldSpec, curFields []FieldSpec, mapping []FieldMapping, cols
 			return cols[e.Field]
 		}
 	}
-	if _, ok := findField(curFields, f.Name); ok || remapped {
+	converted := slices.ContainsFunc(mapping, func(e FieldMapping) bool { return e.From == f.Name })
+	if _, ok := findField(curFields, f.Name); ok || remapped || converted {
 		return ""
 	}
 	return "f_" + f.Name

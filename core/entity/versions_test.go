@@ -201,6 +201,16 @@ func TestBindVersions(t *testing.T) {
 	if !slices.Equal(implied, []string{"employees", "founded", "status"}) {
 		t.Errorf("implied %v", implied)
 	}
+	// A field converted into another of a new name has no column in v1 either: its
+	// writes could not reach the converted field.
+	conv := v2Spec()
+	conv.Fields[3].Name, conv.Versions[0].Mapping.Fields[2].Field = "foundedAt", "foundedAt"
+	lo = layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: conv})
+	for _, f := range lo.Versions[1].Fields {
+		if f.Name == "founded" && f.Column != "" {
+			t.Errorf("v1 founded, converted into foundedAt, has column %q", f.Column)
+		}
+	}
 	// A descendant layer does not list versions.
 	local := entity.Layer{Tenant: "230102", Path: "/230000/230100/230102/", Spec: entity.Spec{Fields: []entity.FieldSpec{{Name: "street", Type: "string"}}, Versions: v2Spec().Versions}}
 	if _, err := entity.Build("enterprise", []entity.Layer{local, {Tenant: "230000", Path: "/230000/", Spec: v2Spec()}}, nil); !slices.Contains(paths(err), "/spec/versions") {

@@ -1,6 +1,8 @@
 package kernel_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -289,4 +291,32 @@ func TestReplicasServeNewVersion(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestVersionExamples publishes examples/versions in order, with a record written
+// in between: the example migrates it and both versions answer.
+func TestVersionExamples(t *testing.T) {
+	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
+		admin := s.Admin(t)
+		read := func(name string) string {
+			b, err := os.ReadFile(filepath.Join("..", "..", "examples", "versions", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		if r := s.Apply(t, admin, read("1-coop-v1.yaml")); len(r.Errors) > 0 {
+			t.Fatalf("v1: %s", r.Body)
+		}
+		if r := s.Data(t, "230000", admin, `mutation{createCoop(input:{uscc:"91230102MA1B2C3D46",name:"道里蔬菜专业合作社",members:12,registeredOn:"2020-05-06",remark:"示范"}){id}}`, nil); len(r.Errors) > 0 {
+			t.Fatalf("create: %s", r.Body)
+		}
+		if r := s.Apply(t, admin, read("2-coop-v2.yaml")); len(r.Errors) > 0 {
+			t.Fatalf("v2: %s", r.Body)
+		}
+		if r := s.Data(t, "230000", admin, `{coops(first:1){nodes{legalName registeredAt rating}} coopsV1(first:1){nodes{name registeredOn remark}}}`, nil); !strings.Contains(r.Body, `{"legalName":"道里蔬菜专业合作社","rating":"B","registeredAt":"2020-05-06T00:00:00Z"}`) ||
+			!strings.Contains(r.Body, `{"name":"道里蔬菜专业合作社","registeredOn":null,"remark":"示范"}`) {
+			t.Fatalf("after v2: %s", r.Body)
+		}
+	})
 }
