@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -56,7 +57,7 @@ func Sync(ctx context.Context, db DB, dialect string, lo Layout) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range lo.Fields {
+	for _, f := range append(slices.Clone(lo.Fields), keptFields(lo)...) {
 		if have[f.Column] {
 			continue
 		}
@@ -64,6 +65,7 @@ func Sync(ctx context.Context, db DB, dialect string, lo Layout) error {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("entity: add column %s.%s: %w", lo.Table, f.Column, err)
 		}
+		have[f.Column] = true
 	}
 	for _, r := range lo.Relations {
 		if r.Kind != ManyToOne || r.Derived || have[r.Column] {
@@ -103,6 +105,26 @@ func Sync(ctx context.Context, db DB, dialect string, lo Layout) error {
 		}
 	}
 	return SyncHistory(ctx, db, dialect, lo.Name)
+}
+
+// keptFields are the fields of older served versions on columns the storage
+// version does not have: those of fields it dropped. A migration leaves them in
+// place; on a table made from a schema that already has versions (an export
+// applied to a new deployment) Sync makes them, empty.
+func keptFields(lo Layout) []Field {
+	var out []Field
+	for _, v := range lo.Versions {
+		if v.Storage || !v.Served {
+			continue
+		}
+		for _, f := range v.Fields {
+			if f.Column != "" && !slices.ContainsFunc(lo.Fields, func(g Field) bool { return g.Column == f.Column }) &&
+				!slices.ContainsFunc(out, func(g Field) bool { return g.Column == f.Column }) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // indexStmt names an index after its columns, so that the same request is the same

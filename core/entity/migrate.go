@@ -127,9 +127,6 @@ func Migrate(ctx context.Context, db DB, dialect string, prev, next Layout, chec
 			return fmt.Errorf("entity: migrate %s to version %s: %w", next.Name, next.Versions[0].Name, err)
 		}
 	}
-	if err := checkColumns(next, have); err != nil {
-		return err
-	}
 	if !changing {
 		return nil
 	}
@@ -163,23 +160,6 @@ func castExpr(col, from, to string) string {
 		return "(" + col + " || 'T00:00:00Z')"
 	}
 	return "CAST(" + col + " AS " + map[string]string{TypeDecimal: "NUMERIC", TypeString: "TEXT", TypeText: "TEXT"}[to] + ")"
-}
-
-// checkColumns reports the fields of older served versions that name a column the
-// table does not have (a version that was never stored lists a field it dropped).
-func checkColumns(lo Layout, have map[string]bool) error {
-	var l apierr.FieldList
-	for i, v := range lo.Versions {
-		if v.Storage || !v.Served {
-			continue
-		}
-		for j, f := range v.Fields {
-			if f.Column != "" && !have[f.Column] {
-				l.Add(fmt.Sprintf("/spec/versions/%d/fields/%d", i, j), "version %s's %q maps to no field of the storage version and no column is kept for it: the version never stored it", v.Name, f.Name)
-			}
-		}
-	}
-	return l.Err("invalid entity schema")
 }
 
 // checkRecords reads every record, deleted ones too (they may be restored), and

@@ -111,17 +111,7 @@ func (r *Registry) Full(name string) (Table, bool) {
 	}
 	// Fields the storage version dropped but an older served version still shows
 	// are part of the record too.
-	fields := slices.Clone(lo.Fields)
-	for _, v := range lo.Versions {
-		if v.Storage || !v.Served {
-			continue
-		}
-		for _, f := range v.Fields {
-			if f.Column != "" && !slices.ContainsFunc(fields, func(g Field) bool { return g.Column == f.Column }) {
-				fields = append(fields, f)
-			}
-		}
-	}
+	fields := append(slices.Clone(lo.Fields), keptFields(lo)...)
 	return Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: fields}, true
 }
 
