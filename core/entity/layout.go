@@ -140,11 +140,17 @@ func Build(name string, layers []Layer, elem ElementType) (Layout, error) {
 	}
 	out.Versions = bindVersions(base.Spec, out.View(base.Path), resolver(elem), base.Tenant, base.Path)
 	out.Mapping = base.Spec.storageSpec().Mapping
-	// An older version shows the local fields too: none may share a name with its own.
-	for _, f := range out.Fields {
-		for _, v := range out.Versions[1:] {
+	// An older version shows the local fields and the relations too: none may share
+	// a name with one of its own fields.
+	for _, v := range out.Versions[1:] {
+		for _, f := range out.Fields {
 			if f.Tenant != base.Tenant && slices.ContainsFunc(v.Fields, func(g Field) bool { return g.Name == f.Name }) {
 				l.Add("/spec/fields", "%q of %s is also a field of version %s of %s; name the local field otherwise", f.Name, f.Tenant, v.Name, name)
+			}
+		}
+		for _, r := range out.Relations {
+			if slices.ContainsFunc(v.Fields, func(g Field) bool { return g.Name == r.Name }) {
+				l.Add("/spec/relations", "relation %q has the name of a field of version %s, which shows the relations too", r.Name, v.Name)
 			}
 		}
 	}

@@ -77,6 +77,8 @@ func Migrate(ctx context.Context, db DB, dialect string, prev, next Layout, chec
 			moved[p.Name] = aside
 		case !inPrev && have[f.Column]:
 			l.Add(fmt.Sprintf("/spec/fields/%d/name", i), "column %s is kept for field %q of an older version; name the new field otherwise", f.Column, f.Name)
+		case inPrev && !mapped && p.Type != f.Type:
+			l.Add(fmt.Sprintf("/spec/fields/%d/type", i), "field %q changes type (%s → %s) without a mapping from version %s", f.Name, p.Type, f.Type, prev.Versions[0].Name)
 		}
 	}
 	// A field renamed (or copied without conversion) from one next does not keep

@@ -123,6 +123,6 @@ func (s Spec) Check(element func(code string) (string, bool)) error {
 		}
 	}
 	s.checkRelations(&l, seen)
-	s.checkVersions(&l, resolver(element))
+	s.checkVersions(&l, element)
 	return l.Err("invalid entity schema")
 }

@@ -122,7 +122,8 @@ func findField(fields []FieldSpec, name string) (FieldSpec, bool) {
 // checkVersions reports what is wrong with the versions list: names, exactly one
 // served storage version, older versions' fields, mappings, and that every served
 // version reaches the storage version through mappings.
-func (s Spec) checkVersions(l *apierr.FieldList, typeOf fieldType) {
+func (s Spec) checkVersions(l *apierr.FieldList, element func(code string) (string, bool)) {
+	typeOf := resolver(element)
 	if len(s.Versions) == 0 {
 		return
 	}
@@ -149,7 +150,7 @@ func (s Spec) checkVersions(l *apierr.FieldList, typeOf fieldType) {
 				l.Add(p+"/fields", "the storage version's fields are /spec/fields")
 			}
 		} else {
-			checkFields(l, p+"/fields", v.Fields)
+			checkFields(l, p+"/fields", v.Fields, element)
 			if v.Served && len(v.Fields) == 0 {
 				l.Add(p+"/fields", "a served version that is not the storage version lists its fields")
 			}
@@ -173,7 +174,7 @@ func (s Spec) checkVersions(l *apierr.FieldList, typeOf fieldType) {
 }
 
 // checkFields checks an older version's fields as Check checks /spec/fields.
-func checkFields(l *apierr.FieldList, path string, fields []FieldSpec) {
+func checkFields(l *apierr.FieldList, path string, fields []FieldSpec, element func(code string) (string, bool)) {
 	seen := map[string]bool{}
 	for j, f := range fields {
 		p := fmt.Sprintf("%s/%d", path, j)
@@ -184,6 +185,11 @@ func checkFields(l *apierr.FieldList, path string, fields []FieldSpec) {
 			l.Add(p, "give a type or a data element")
 		case f.Type != "" && !slices.Contains(types, f.Type):
 			l.Add(p+"/type", "must be one of %v", types)
+		}
+		if f.Element != "" && element != nil {
+			if _, ok := element(f.Element); !ok {
+				l.Add(p+"/element", "no data element %q is published here", f.Element)
+			}
 		}
 		if f.Pattern != "" {
 			if _, err := regexp.Compile(f.Pattern); err != nil {

@@ -211,6 +211,12 @@ func TestBindVersions(t *testing.T) {
 			t.Errorf("v1 founded, converted into foundedAt, has column %q", f.Column)
 		}
 	}
+	// v1 shows the storage version's relations: none may take a name of its fields.
+	rel := v2Spec()
+	rel.Relations = []entity.RelationSpec{{Name: "note", Kind: entity.ManyToOne, Entity: "person"}}
+	if _, err := entity.Build("enterprise", []entity.Layer{{Tenant: "230000", Path: "/230000/", Spec: rel}}, nil); !slices.Contains(paths(err), "/spec/relations") {
+		t.Fatalf("a relation named like a v1 field: %v", err)
+	}
 	// A descendant layer does not list versions.
 	local := entity.Layer{Tenant: "230102", Path: "/230000/230100/230102/", Spec: entity.Spec{Fields: []entity.FieldSpec{{Name: "street", Type: "string"}}, Versions: v2Spec().Versions}}
 	if _, err := entity.Build("enterprise", []entity.Layer{local, {Tenant: "230000", Path: "/230000/", Spec: v2Spec()}}, nil); !slices.Contains(paths(err), "/spec/versions") {
@@ -362,11 +368,47 @@ func TestMigrateVersions(t *testing.T) {
 			t.Fatalf("v1 aggregate over a retyped field: %v", err)
 		}
 
+		// v3 renames legalName again; v1 and v2 reach the table through the chain of
+		// mappings, v3 → v2 → v1.
+		v3 := v2Spec()
+		v2 := v3.Versions[0]
+		v2.Storage, v2.Fields = false, slices.Clone(v3.Fields)
+		v3.Fields[1].Name = "fullName"
+		v3.Versions = []entity.VersionSpec{
+			{Name: "v3", Served: true, Storage: true, Mapping: &entity.Mapping{From: "v2", Fields: []entity.FieldMapping{{Field: "fullName", From: "legalName"}}}},
+			v2, v3.Versions[1],
+		}
+		if err := v3.Check(nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := entity.Evolve(v2Spec(), v3); err != nil {
+			t.Fatal(err)
+		}
+		lo3 := layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: v3})
+		if err := publish(ctx, s, lo2, lo3); err != nil {
+			t.Fatal(err)
+		}
+		if err := reg.Set([]entity.Layout{lo3}); err != nil {
+			t.Fatal(err)
+		}
+		olds = reg.Versions("230000", "/230000/")
+		if len(olds) != 2 || olds[0].Version != "v1" || olds[1].Version != "v2" {
+			t.Fatalf("older versions after v3: %+v", olds)
+		}
+		if _, err := olds[0].Update(ctx, s.DB, 1, 0, "tester", map[string]any{"name": "道里科技股份有限公司"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		r3, _ := reg.Tables("230000", "/230000/")[0].Get(ctx, s.DB, 1, nil, false)
+		r2, _ := olds[1].Get(ctx, s.DB, 1, nil, false)
+		if r3["fullName"] != "道里科技股份有限公司" || r2["legalName"] != "道里科技股份有限公司" || r2["employees"] != "30" {
+			t.Fatalf("a v1 write through v3 and v2: %v / %v", r3, r2)
+		}
+
 		// A later publish may not give a new field the column kept for note.
-		again := v2Spec()
+		again := v3
 		again.Fields = append(again.Fields, entity.FieldSpec{Name: "note", Type: "integer"})
-		lo3 := layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: again})
-		if err := publish(ctx, s, lo2, lo3); !slices.Contains(paths(err), "/spec/fields/5/name") {
+		lo4 := layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: again})
+		if err := publish(ctx, s, lo3, lo4); !slices.Contains(paths(err), "/spec/fields/5/name") {
 			t.Fatalf("a new field on a kept column: %v", err)
 		}
 	})

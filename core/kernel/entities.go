@@ -200,9 +200,8 @@ func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) 
 		if err != nil {
 			return err
 		}
-		if prev, err = entity.Build(c.Object.Metadata.Name, old, nil); err != nil {
-			return err
-		}
+		// A previous layout with problems still says what the table holds.
+		prev, _ = entity.Build(c.Object.Metadata.Name, old, nil)
 	}
 	if err := entity.Migrate(ctx, tx, k.store.Dialect, prev, lo, k.checkElement); err != nil {
 		return err
