@@ -2,6 +2,7 @@ package entity
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -210,7 +211,13 @@ func Breaking(prev, next Spec) error {
 func Evolve(prev, next Spec) error {
 	was, is := prev.StorageVersion(), next.StorageVersion()
 	if was == is {
-		return Breaking(prev, next)
+		var l apierr.FieldList
+		for _, err := range []error{Breaking(prev, next), olderVersions(prev, next)} {
+			if e, ok := apierr.As(err); ok {
+				l = append(l, e.Fields...)
+			}
+		}
+		return l.Err("breaking change to an entity schema")
 	}
 	var l apierr.FieldList
 	vi := slices.IndexFunc(next.Versions, func(v VersionSpec) bool { return v.Storage })
@@ -245,6 +252,32 @@ func Evolve(prev, next Spec) error {
 	}
 	breakingRelations(&l, prev, next)
 	return l.Err("invalid change of storage version")
+}
+
+// olderVersions reports older versions whose fields or mapping next changes, or
+// that next adds, while the storage version stays: they say how a stored version's
+// records reach the table, which only a new storage version changes.
+func olderVersions(prev, next Spec) error {
+	var l apierr.FieldList
+	for i, v := range next.Versions {
+		if v.Storage {
+			continue
+		}
+		p := fmt.Sprintf("/spec/versions/%d", i)
+		j := slices.IndexFunc(prev.Versions, func(o VersionSpec) bool { return o.Name == v.Name && !o.Storage })
+		if j < 0 {
+			l.Add(p+"/name", "version %s was never stored; only a new storage version adds an older one (keep a retired version listed, served: false, to serve it again)", v.Name)
+			continue
+		}
+		o := prev.Versions[j]
+		if !slices.EqualFunc(o.Fields, v.Fields, func(a, b FieldSpec) bool { return a.Name == b.Name && typeOf(a) == typeOf(b) }) {
+			l.Add(p+"/fields", "version %s's fields are fixed once published: same names and types, in the same order", v.Name)
+		}
+		if !reflect.DeepEqual(o.Mapping, v.Mapping) {
+			l.Add(p+"/mapping", "version %s's mapping is fixed once published", v.Name)
+		}
+	}
+	return l.Err("breaking change to an entity schema")
 }
 
 func breakingRelations(l *apierr.FieldList, prev, next Spec) {

@@ -139,6 +139,12 @@ func TestEvolve(t *testing.T) {
 			return s
 		}(), []string{"/spec/versions/1/fields", "/spec/versions/1/fields/1/name"}, "stored no field"},
 		{"back to no versions", v2Spec(), v1, []string{"/spec/versions"}, "storage version is v2"},
+		{"older version changed or added", v2Spec(), func() entity.Spec {
+			s := v2Spec()
+			s.Versions[1].Fields = append(slices.Clone(v1Fields), entity.FieldSpec{Name: "extra", Type: "string"})
+			s.Versions = append(s.Versions, entity.VersionSpec{Name: "v0", Fields: v1Fields})
+			return s
+		}(), []string{"/spec/versions/1/fields", "/spec/versions/2/name"}, "fixed once published"},
 		{"same storage version, v1 retired", v2Spec(), func() entity.Spec {
 			s := v2Spec()
 			s.Versions[1].Served = false
