@@ -44,7 +44,9 @@ type FieldMapping struct {
 	Value any    `json:"value,omitempty"`
 }
 
-var versionName = regexp.MustCompile(`^v[1-9][0-9]{0,8}((alpha|beta)[1-9][0-9]{0,8})?$`)
+// versionName bounds names so that a moved-aside column, f_FIELD__VERSION, stays
+// within PostgreSQL's 63 characters.
+var versionName = regexp.MustCompile(`^v[1-9][0-9]{0,3}((alpha|beta)[1-9][0-9]{0,3})?$`)
 
 // conversions are the type changes a mapping may make, each done in SQL the same
 // way on both databases (then every row is checked against the new field). Text
@@ -133,7 +135,7 @@ func (s Spec) checkVersions(l *apierr.FieldList, element func(code string) (stri
 		p := fmt.Sprintf("/spec/versions/%d", i)
 		switch {
 		case !versionName.MatchString(v.Name):
-			l.Add(p+"/name", "must be like v1, v2beta1 or v3alpha2")
+			l.Add(p+"/name", "must be like v1, v2beta1 or v3alpha2 (at most 4 digits each)")
 		case seen[v.Name]:
 			l.Add(p+"/name", "%q is listed twice", v.Name)
 		}
