@@ -91,7 +91,7 @@ func Sync(ctx context.Context, db DB, dialect string, lo Layout) error {
 	for _, f := range lo.Fields {
 		switch {
 		case f.Unique:
-			stmts = append(stmts, indexStmt(lo.Table, true, " WHERE deleted_at IS NULL", f.Column))
+			stmts = append(stmts, indexStmt(lo.Table, true, liveUnique, f.Column))
 		case f.Index:
 			stmts = append(stmts, indexStmt(lo.Table, false, "", f.Column))
 		}
@@ -130,17 +130,38 @@ func keptFields(lo Layout) []Field {
 // indexStmt names an index after its columns, so that the same request is the same
 // index on every replica and at every publish.
 func indexStmt(table string, unique bool, where string, cols ...string) string {
-	h := sha256.Sum256([]byte(strings.Join(cols, ",") + where))
-	name := "ix_" + table + "_" + hex.EncodeToString(h[:5])
+	name := indexName(table, unique, where, cols...)
 	kind := "INDEX"
 	if unique {
-		kind, name = "UNIQUE INDEX", "ux"+name[2:]
+		kind = "UNIQUE INDEX"
 	}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = q(c)
 	}
 	return fmt.Sprintf("CREATE %s IF NOT EXISTS %s ON %s (%s)%s", kind, q(name), q(table), strings.Join(quoted, ", "), where)
+}
+
+func indexName(table string, unique bool, where string, cols ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(cols, ",") + where))
+	if unique {
+		return "ux_" + table + "_" + hex.EncodeToString(h[:5])
+	}
+	return "ix_" + table + "_" + hex.EncodeToString(h[:5])
+}
+
+// liveUnique is the condition of a unique field's index: live records only.
+const liveUnique = " WHERE deleted_at IS NULL"
+
+// columnIndexes are the names Sync gives the indexes that lo puts on column col.
+func columnIndexes(lo Layout, col string) []string {
+	out := []string{indexName(lo.Table, false, "", col), indexName(lo.Table, true, liveUnique, col)}
+	for _, ix := range lo.Indexes {
+		if slices.Contains(ix, col) {
+			out = append(out, indexName(lo.Table, false, "", ix...))
+		}
+	}
+	return out
 }
 
 func columns(ctx context.Context, db DB, dialect, table string) (map[string]bool, error) {

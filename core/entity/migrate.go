@@ -53,7 +53,13 @@ func Migrate(ctx context.Context, db DB, dialect string, prev, next Layout, chec
 		b.add(sql, args...)
 		stmts = append(stmts, b)
 	}
+	// A column renamed keeps its indexes under names made from its old name: drop
+	// them, for Sync makes the new column's own (and, moved aside, the old name
+	// would keep the new column from getting its index).
 	rename := func(from, to string) {
+		for _, ix := range columnIndexes(prev, from) {
+			stmt("DROP INDEX IF EXISTS " + q(ix))
+		}
 		stmt(fmt.Sprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", q(next.Table), q(from), q(to)))
 		delete(have, from)
 		have[to] = true

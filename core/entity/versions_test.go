@@ -448,3 +448,50 @@ func TestFreshVersionedTable(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateKeepsIndexes changes the type of a unique field and renames an indexed
+// one: the new columns get their indexes (the old ones follow the columns moved
+// aside or renamed, under names made from the old column, and are dropped).
+func TestMigrateKeepsIndexes(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		v1 := entity.Spec{Fields: []entity.FieldSpec{{Name: "code", Type: "string", Unique: true}, {Name: "label", Type: "string", Index: true}}}
+		lo1 := layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: v1})
+		if err := publish(ctx, s, entity.Layout{}, lo1); err != nil {
+			t.Fatal(err)
+		}
+		v2 := entity.Spec{
+			Fields: []entity.FieldSpec{{Name: "code", Type: "text", Unique: true}, {Name: "title", Type: "string", Index: true}},
+			Versions: []entity.VersionSpec{
+				{Name: "v2", Served: true, Storage: true, Mapping: &entity.Mapping{From: "v1", Fields: []entity.FieldMapping{{Field: "code", From: "code"}, {Field: "title", From: "label"}}}},
+				{Name: "v1", Fields: v1.Fields},
+			},
+		}
+		if err := entity.Evolve(v1, v2); err != nil {
+			t.Fatal(err)
+		}
+		lo2 := layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: v2})
+		if err := publish(ctx, s, lo1, lo2); err != nil {
+			t.Fatal(err)
+		}
+		tb := entity.Table{Dialect: s.Dialect, Name: "enterprise", Table: lo2.Table, Fields: lo2.Fields}
+		if _, err := tb.Insert(ctx, s.DB, "230000", "/230000/", "tester", map[string]any{"code": "A1", "title": "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tb.Insert(ctx, s.DB, "230000", "/230000/", "tester", map[string]any{"code": "A1", "title": "y"}); apierr.CodeOf(err) != apierr.Conflict {
+			t.Fatalf("the retyped unique field is not unique: %v", err)
+		}
+		q := `SELECT COUNT(*) FROM pragma_index_list('` + lo2.Table + `')`
+		if s.Dialect == entity.Postgres {
+			q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '` + lo2.Table + `'`
+		}
+		var n int
+		if err := s.DB.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		// tenant_path, code (unique), title; the primary key on PostgreSQL.
+		if want := map[bool]int{false: 3, true: 4}[s.Dialect == entity.Postgres]; n != want {
+			t.Fatalf("%d indexes on %s, want %d", n, lo2.Table, want)
+		}
+	})
+}
