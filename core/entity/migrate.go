@@ -216,10 +216,46 @@ func checkRecords(ctx context.Context, db DB, dialect string, lo Layout, fields 
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("entity: check records of %s: %w", lo.Name, err)
 	}
+	rows.Close()
+	for _, f := range fields {
+		if !f.Unique {
+			continue
+		}
+		dups, err := duplicates(ctx, db, lo.Table, f.Column)
+		if err != nil {
+			return fmt.Errorf("entity: check records of %s: %w", lo.Name, err)
+		}
+		for _, id := range dups {
+			if len(l) >= maxMigrationErrors {
+				more++
+				continue
+			}
+			l.Add(fmt.Sprintf("/records/%d/%s", id, f.Name), "another live record has the same value; the field is unique")
+		}
+	}
 	if more > 0 {
 		l.Add("/records", "and %d more problems", more)
 	}
 	return l.Err(fmt.Sprintf("records of %s do not fit version %s; nothing was changed", lo.Name, lo.Versions[0].Name))
+}
+
+// duplicates are the live records whose value of col another live record has.
+func duplicates(ctx context.Context, db DB, table, col string) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT id FROM %[1]s WHERE deleted_at IS NULL AND %[2]s IN `+
+		`(SELECT %[2]s FROM %[1]s WHERE deleted_at IS NULL AND %[2]s IS NOT NULL GROUP BY %[2]s HAVING COUNT(*) > 1) ORDER BY id`, q(table), q(col)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // checkValue is what a record's stored value breaks of its field's rules.

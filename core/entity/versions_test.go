@@ -470,6 +470,23 @@ func TestMigrateKeepsIndexes(t *testing.T) {
 		if err := entity.Evolve(v1, v2); err != nil {
 			t.Fatal(err)
 		}
+		// Two records with one constant in a unique field: refused, with both.
+		v1t := entity.Table{Dialect: s.Dialect, Name: "enterprise", Table: lo1.Table, Fields: lo1.Fields}
+		for _, c := range []string{"B1", "B2"} {
+			if _, err := v1t.Insert(ctx, s.DB, "230000", "/230000/", "tester", map[string]any{"code": c}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		same := v2
+		same.Versions = slices.Clone(v2.Versions)
+		same.Versions[0].Mapping = &entity.Mapping{From: "v1", Fields: []entity.FieldMapping{{Field: "code", Value: "Z"}, {Field: "title", From: "label"}}}
+		err := publish(ctx, s, lo1, layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: same}))
+		if got := paths(err); !slices.Equal(got, []string{"/records/1/code", "/records/2/code"}) {
+			t.Fatalf("a constant in a unique field: %v", err)
+		}
+		if _, err := s.DB.ExecContext(ctx, "DELETE FROM "+lo1.Table); err != nil {
+			t.Fatal(err)
+		}
 		lo2 := layout(t, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: v2})
 		if err := publish(ctx, s, lo1, lo2); err != nil {
 			t.Fatal(err)
