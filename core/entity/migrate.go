@@ -93,7 +93,11 @@ func Migrate(ctx context.Context, db DB, dialect string, prev, next Layout, chec
 	var sets []string
 	var args []any
 	for _, e := range entries {
-		f := nf[slices.IndexFunc(nf, func(f Field) bool { return f.Name == e.Field })]
+		i := slices.IndexFunc(nf, func(f Field) bool { return f.Name == e.Field })
+		if i < 0 {
+			continue // Check refused it
+		}
+		f := nf[i]
 		if e.Value != nil {
 			v, _ := convert(f, e.Value)
 			sets, args = append(sets, q(f.Column)+" = ?"), append(args, v)
