@@ -175,8 +175,9 @@ func (s Spec) checkVersions(l *apierr.FieldList, element func(code string) (stri
 	}
 }
 
-// checkFields checks an older version's fields as Check checks /spec/fields.
-func checkFields(l *apierr.FieldList, path string, fields []FieldSpec, element func(code string) (string, bool)) {
+// checkFields checks the fields at path (/spec/fields, an older version's) and
+// returns their names.
+func checkFields(l *apierr.FieldList, path string, fields []FieldSpec, element func(code string) (string, bool)) map[string]bool {
 	seen := map[string]bool{}
 	for j, f := range fields {
 		p := fmt.Sprintf("%s/%d", path, j)
@@ -193,12 +194,16 @@ func checkFields(l *apierr.FieldList, path string, fields []FieldSpec, element f
 				l.Add(p+"/element", "no data element %q is published here", f.Element)
 			}
 		}
+		if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
+			l.Add(p+"/min", "is greater than max")
+		}
 		if f.Pattern != "" {
 			if _, err := regexp.Compile(f.Pattern); err != nil {
 				l.Add(p+"/pattern", "does not compile: %v", err)
 			}
 		}
 	}
+	return seen
 }
 
 func (s Spec) checkMapping(l *apierr.FieldList, i int, v VersionSpec, versions map[string]bool, typeOf fieldType) {
