@@ -160,12 +160,12 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 	for _, tb := range tables {
 		types[tb.Name].operations(query, mutation)
 	}
-	g.versionTypes(t, pageInfo, types, query, mutation)
+	older := g.versionTypes(t, pageInfo, types, query, mutation)
 	cfg := graphql.SchemaConfig{Query: graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: query})}
 	if len(mutation) > 0 {
 		cfg.Mutation = graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: mutation})
 	}
-	cfg.Subscription = g.subscriptionType(types)
+	cfg.Subscription = g.subscriptionType(types, older)
 	s, err := graphql.NewSchema(cfg)
 	if err != nil {
 		return s, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)

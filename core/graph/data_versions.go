@@ -43,14 +43,17 @@ func rootFields(tb entity.Table) (query, mutation []string) {
 }
 
 // versionTypes adds the older served versions of the API's entities, whose
-// relations lead to the storage versions in types, and marks the root fields of
-// deprecated versions (the storage version's too, when it is deprecated).
-func (g *Graph) versionTypes(t tenant.Tenant, pageInfo *graphql.Object, types map[string]*entityType, query, mutation graphql.Fields) {
+// relations lead to the storage versions in types, marks the root fields of
+// deprecated versions (the storage version's too, when it is deprecated) and
+// returns the versions' types, for their subscriptions.
+func (g *Graph) versionTypes(t tenant.Tenant, pageInfo *graphql.Object, types map[string]*entityType, query, mutation graphql.Fields) []*entityType {
+	var ets []*entityType
 	older := g.svc.Entities.Versions(t.Code, t.Path)
 	for _, tb := range older {
 		et := g.entityTypes(t, tb, pageInfo)
 		et.relations(types)
 		et.operations(query, mutation)
+		ets = append(ets, et)
 	}
 	var deprecated []entity.Table
 	for _, et := range types {
@@ -73,6 +76,7 @@ func (g *Graph) versionTypes(t tenant.Tenant, pageInfo *graphql.Object, types ma
 			}
 		}
 	}
+	return ets
 }
 
 // storedName is the name masks know a field by: the storage version's.
