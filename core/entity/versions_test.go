@@ -223,6 +223,19 @@ func TestBindVersions(t *testing.T) {
 	if _, err := entity.Build("enterprise", []entity.Layer{{Tenant: "230000", Path: "/230000/", Spec: rel}}, nil); !slices.Contains(paths(err), "/spec/relations") {
 		t.Fatalf("a relation named like a v1 field: %v", err)
 	}
+	// At a county with a local field, v1 shows it too, on its own column.
+	street := entity.Layer{Tenant: "230102", Path: "/230000/230100/230102/", Spec: entity.Spec{Fields: []entity.FieldSpec{{Name: "street", Type: "string"}}}}
+	reg := entity.NewRegistry(entity.SQLite, nil)
+	if err := reg.Set([]entity.Layout{layout(t, street, entity.Layer{Tenant: "230000", Path: "/230000/", Spec: v2Spec()})}); err != nil {
+		t.Fatal(err)
+	}
+	county := reg.Versions("230102", "/230000/230100/230102/")
+	if len(county) != 1 || !slices.ContainsFunc(county[0].Fields, func(f entity.Field) bool { return f.Name == "street" && f.Column == "l230102_street" }) {
+		t.Fatalf("v1 at the county: %+v", county)
+	}
+	if province := reg.Versions("230000", "/230000/"); slices.ContainsFunc(province[0].Fields, func(f entity.Field) bool { return f.Name == "street" }) {
+		t.Fatalf("v1 at the province shows the county's field: %+v", province[0].Fields)
+	}
 	// A descendant layer does not list versions.
 	local := entity.Layer{Tenant: "230102", Path: "/230000/230100/230102/", Spec: entity.Spec{Fields: []entity.FieldSpec{{Name: "street", Type: "string"}}, Versions: v2Spec().Versions}}
 	if _, err := entity.Build("enterprise", []entity.Layer{local, {Tenant: "230000", Path: "/230000/", Spec: v2Spec()}}, nil); !slices.Contains(paths(err), "/spec/versions") {
