@@ -254,13 +254,16 @@ func Evolve(prev, next Spec) error {
 	return l.Err("invalid change of storage version")
 }
 
-// olderVersions reports older versions whose fields or mapping next changes, or
-// that next adds, while the storage version stays: they say how a stored version's
-// records reach the table, which only a new storage version changes.
+// olderVersions reports versions whose fields or mapping next changes, or older
+// ones that next adds, while the storage version stays: they say how a stored
+// version's records reach the table, which only a new storage version changes.
 func olderVersions(prev, next Spec) error {
 	var l apierr.FieldList
 	for i, v := range next.Versions {
 		if v.Storage {
+			if !reflect.DeepEqual(v.Mapping, prev.storageSpec().Mapping) {
+				l.Add(fmt.Sprintf("/spec/versions/%d/mapping", i), "the storage version's mapping is fixed once published: older versions reach the table through it")
+			}
 			continue
 		}
 		p := fmt.Sprintf("/spec/versions/%d", i)

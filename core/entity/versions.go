@@ -218,6 +218,11 @@ func (s Spec) checkMapping(l *apierr.FieldList, i int, v VersionSpec, versions m
 	case m.From == v.Name:
 		l.Add(p+"/from", "a version cannot follow itself")
 		return
+	case (!ok || !versions[m.From]) && v.Storage && versionName.MatchString(m.From):
+		// The version the storage version was migrated from, retired and left out:
+		// the mapping is its record (Evolve checks it against the fields it stored
+		// when the storage version changes).
+		return
 	case !ok || !versions[m.From]:
 		l.Add(p+"/from", "no version %q is listed", m.From)
 		return

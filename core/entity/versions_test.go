@@ -69,7 +69,7 @@ func TestVersionsCheck(t *testing.T) {
 		{"bad and repeated names", edit(func(s *entity.Spec) {
 			s.Versions[1].Name = "V1"
 			s.Versions = append(s.Versions, entity.VersionSpec{Name: "v2", Fields: v1Fields})
-		}), []string{"/spec/versions/1/name", "/spec/versions/2/name", "/spec/versions/0/mapping/from", "/spec/versions/1"}},
+		}), []string{"/spec/versions/1/name", "/spec/versions/2/name", "/spec/versions/1"}},
 		{"no storage", edit(func(s *entity.Spec) { s.Versions[0].Storage = false }), []string{"/spec/versions"}},
 		{"two storage, unserved", edit(func(s *entity.Spec) { s.Versions[1].Storage, s.Versions[1].Served = true, false }),
 			[]string{"/spec/versions/1/storage", "/spec/versions/1/served", "/spec/versions/1/fields"}},
@@ -91,7 +91,11 @@ func TestVersionsCheck(t *testing.T) {
 		{"constant of the wrong kind", edit(func(s *entity.Spec) { s.Versions[0].Mapping.Fields[3].Value = "在业" }), []string{"/spec/versions/0/mapping/fields/3/value"}},
 		{"type change without mapping", edit(func(s *entity.Spec) { s.Versions[0].Mapping.Fields = s.Versions[0].Mapping.Fields[:1] }),
 			[]string{"/spec/fields/2/type", "/spec/fields/3/type"}},
-		{"mapping from an unlisted version", edit(func(s *entity.Spec) { s.Versions[0].Mapping.From = "v0" }), []string{"/spec/versions/0/mapping/from", "/spec/versions/1"}},
+		{"v1 left out", edit(func(s *entity.Spec) { s.Versions = s.Versions[:1] }), nil},
+		{"older mapping from an unlisted version", edit(func(s *entity.Spec) {
+			s.Versions[1].Mapping = &entity.Mapping{From: "v0"}
+		}), []string{"/spec/versions/1/mapping/from"}},
+		{"storage mapping from a bad name", edit(func(s *entity.Spec) { s.Versions[0].Mapping.From = "version0" }), []string{"/spec/versions/0/mapping/from", "/spec/versions/1"}},
 		{"unreachable served version", edit(func(s *entity.Spec) { s.Versions[0].Mapping = nil }), []string{"/spec/versions/1"}},
 		{"a version following itself", edit(func(s *entity.Spec) { s.Versions[0].Mapping.From = "v2" }), []string{"/spec/versions/0/mapping/from", "/spec/versions/1"}},
 	} {
@@ -145,6 +149,16 @@ func TestEvolve(t *testing.T) {
 			s.Versions = append(s.Versions, entity.VersionSpec{Name: "v0", Fields: v1Fields})
 			return s
 		}(), []string{"/spec/versions/1/fields", "/spec/versions/2/name"}, "fixed once published"},
+		{"storage mapping changed", v2Spec(), func() entity.Spec {
+			s := v2Spec()
+			s.Versions[0].Mapping.Fields = s.Versions[0].Mapping.Fields[1:]
+			return s
+		}(), []string{"/spec/versions/0/mapping"}, "fixed once published"},
+		{"v1 left out", v2Spec(), func() entity.Spec {
+			s := v2Spec()
+			s.Versions = s.Versions[:1]
+			return s
+		}(), nil, ""},
 		{"same storage version, v1 retired", v2Spec(), func() entity.Spec {
 			s := v2Spec()
 			s.Versions[1].Served = false

@@ -210,8 +210,8 @@ func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) 
 }
 
 // ReloadEntities rebuilds the entity registry from every EntitySchema, making sure
-// each table exists (a replica that starts after a publish finds them made), and so
-// every tenant's data API.
+// each table exists (Ensure; the publish that changed a schema changed its table),
+// and so every tenant's data API.
 func (k *Kernel) ReloadEntities(ctx context.Context) error {
 	k.entityReload.Lock() // the after-commit reload and the event's may overlap
 	defer k.entityReload.Unlock()
@@ -236,8 +236,8 @@ func (k *Kernel) ReloadEntities(ctx context.Context) error {
 			k.log.ErrorContext(ctx, "entity schema does not lay out", slog.String("entity", n), slog.Any("err", err))
 			continue
 		}
-		if err := entity.Sync(ctx, k.store.DB, k.store.Dialect, lo); err != nil {
-			k.log.ErrorContext(ctx, "entity table cannot be brought up to its schema", slog.String("entity", n), slog.Any("err", err))
+		if err := entity.Ensure(ctx, k.store.DB, k.store.Dialect, lo); err != nil {
+			k.log.ErrorContext(ctx, "entity table cannot be made", slog.String("entity", n), slog.Any("err", err))
 			continue
 		}
 		layouts = append(layouts, lo)

@@ -279,6 +279,14 @@ func TestEntityVersions(t *testing.T) {
 		if r := s.Data(t, "230000", admin, `{enterprises(first:1){totalCount}}`, nil); len(r.Errors) > 0 || !strings.Contains(r.Body, `"totalCount"`) {
 			t.Fatalf("v2 after v1 retired: %s", r.Body)
 		}
+		leftOut := firm("100", "false")
+		leftOut = leftOut[:strings.Index(leftOut, "    - name: v1")]
+		if r := s.Apply(t, admin, leftOut); len(r.Errors) > 0 {
+			t.Fatalf("leave the retired v1 out: %s", r.Body)
+		}
+		if r := s.Data(t, "230000", admin, `{enterprises(first:1){nodes{legalName}}}`, nil); len(r.Errors) > 0 {
+			t.Fatalf("v2 after v1 left out: %s", r.Body)
+		}
 		unserved := strings.Replace(firm("100", "false"), "      served: true\n      storage: true", "      served: false\n      storage: true", 1)
 		if r := s.Apply(t, admin, unserved); r.Code() != "VALIDATION_FAILED" || !strings.Contains(r.Body, "/spec/versions/0/served") {
 			t.Fatalf("un-serving the storage version: %s", r.Body)
