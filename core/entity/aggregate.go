@@ -66,7 +66,7 @@ func (t Table) Aggregate(ctx context.Context, db DB, o AggregateOptions) ([]Grou
 		case g == "tenant":
 			keys = append(keys, key{g, q("tenant"), TypeString})
 		case isField:
-			keys = append(keys, key{g, q(f.Column), f.Type})
+			keys = append(keys, key{g, f.expr(), f.Type})
 		default:
 			if r, ok := t.relation(g); ok && r.Kind == ManyToOne {
 				keys = append(keys, key{g, q(r.Column), TypeInteger})
@@ -90,7 +90,7 @@ func (t Table) Aggregate(ctx context.Context, db DB, o AggregateOptions) ([]Grou
 			if !Aggregable(fn, f.Type) {
 				continue
 			}
-			expr := strings.ToUpper(fn) + "(" + q(f.Column) + ")"
+			expr := strings.ToUpper(fn) + "(" + f.expr() + ")"
 			if fn == Sum || fn == Avg {
 				expr = "CAST(" + expr + " AS DOUBLE PRECISION)"
 			}

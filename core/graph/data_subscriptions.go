@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/graphql-go/graphql"
@@ -93,8 +95,9 @@ type delivered struct {
 }
 
 // subscriptionType is a data API's Subscription root: <entity>Changed for each
-// entity. It is nil for an API without entities.
-func (g *Graph) subscriptionType(types map[string]*entityType) *graphql.Object {
+// entity, and <entity>V1Changed … for its older served versions. It is nil for an
+// API without entities.
+func (g *Graph) subscriptionType(types map[string]*entityType, older []*entityType) *graphql.Object {
 	if len(types) == 0 {
 		return nil
 	}
@@ -105,8 +108,9 @@ func (g *Graph) subscriptionType(types map[string]*entityType) *graphql.Object {
 		"RESTORE": {Value: "restore"},
 	}})
 	fields := graphql.Fields{}
-	for _, et := range types {
-		change := graphql.NewObject(graphql.ObjectConfig{Name: et.d.typ + "Change", Fields: graphql.Fields{
+	for _, et := range append(slices.Collect(maps.Values(types)), older...) {
+		one, _ := rootNames(et.d.tb)
+		change := graphql.NewObject(graphql.ObjectConfig{Name: et.obj.Name() + "Change", Fields: graphql.Fields{
 			"op": {Type: graphql.NewNonNull(ops), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(delivered).change.Op, nil }},
 			"id": {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) {
 				return strconv.FormatInt(p.Source.(delivered).change.ID, 10), nil
@@ -116,7 +120,7 @@ func (g *Graph) subscriptionType(types map[string]*entityType) *graphql.Object {
 			"record": {Type: graphql.NewNonNull(et.obj), Description: "The record as it is when the change is delivered, masked as you may see it.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(delivered).record, nil }},
 		}})
-		fields[et.d.tb.Name+"Changed"] = &graphql.Field{Type: graphql.NewNonNull(change),
+		fields[one+"Changed"] = &graphql.Field{Type: graphql.NewNonNull(change), DeprecationReason: et.d.tb.Deprecated,
 			Description: "Every change to a " + et.d.typ + " record you may read that passes filter (on the record after the change), over WebSocket (graphql-transport-ws).",
 			Args: graphql.FieldConfigArgument{
 				"filter": {Type: et.filterType},
