@@ -128,7 +128,7 @@ func FuzzFilter(f *testing.F) {
 			return
 		}
 		b := newBuilder(fuzzTable.Dialect)
-		if err := fuzzTable.filter(b, m, "/filter", nil); err != nil {
+		if err := fuzzTable.filter(b, m, "/filter", nil, nil); err != nil {
 			return
 		}
 		sql := b.String()

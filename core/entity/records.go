@@ -301,6 +301,8 @@ type ListOptions struct {
 	// for filters on relations; none means no record of it may be read. Nil: none
 	// beyond live records.
 	RelatedScope ScopeFunc
+	// Hidden, when set, names the fields the caller may not filter or order on.
+	Hidden HiddenFunc
 }
 
 // ScopeFunc gives the conditions that limit the caller's reads of an entity; none
@@ -335,7 +337,7 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 	addConds(where, o.Scope)
 	if len(o.Filter) > 0 {
 		where.add(" AND ")
-		if err := t.filter(where, o.Filter, "/filter", o.RelatedScope); err != nil {
+		if err := t.filter(where, o.Filter, "/filter", o.RelatedScope, o.Hidden); err != nil {
 			return Page{}, err
 		}
 	}
@@ -352,7 +354,7 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 	pt := t.project(o.Fields)
 	b.add("SELECT " + pt.selectList() + " FROM " + q(t.Table))
 	b.addNative(where.String(), where.args)
-	order, err := t.orderBy(o.OrderBy)
+	order, err := t.orderBy(o.OrderBy, o.Hidden)
 	if err != nil {
 		return Page{}, err
 	}
@@ -368,13 +370,16 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 	return page, nil
 }
 
-func (t Table) orderBy(os []Order) (string, error) {
+func (t Table) orderBy(os []Order, hidden HiddenFunc) (string, error) {
 	var parts []string
-	var l apierr.FieldList
+	var l, hid apierr.FieldList
 	for i, o := range os {
 		col := t.column(o.Field)
 		if col == "" {
 			l.Add(fmt.Sprintf("/orderBy/%d/field", i), "no field %q here", o.Field)
+			continue
+		}
+		if f, ok := t.field(o.Field); ok && hide(&hid, hidden, t.Name, f, fmt.Sprintf("/orderBy/%d/field", i)) {
 			continue
 		}
 		dir := " ASC"
@@ -384,7 +389,10 @@ func (t Table) orderBy(os []Order) (string, error) {
 		parts = append(parts, col+dir)
 	}
 	parts = append(parts, "id ASC")
-	return " ORDER BY " + strings.Join(parts, ", "), l.Err("invalid order")
+	if err := l.Err("invalid order"); err != nil {
+		return "", err
+	}
+	return " ORDER BY " + strings.Join(parts, ", "), hiddenErr(hid)
 }
 
 // column is the quoted column of a field or system field name, or "".

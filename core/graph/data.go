@@ -441,7 +441,7 @@ func (d dataTable) list(p graphql.ResolveParams, _ *Caller) (any, error) {
 		return entity.Page{}, nil
 	}
 	opts := entity.ListOptions{Scope: scope, First: first, Offset: offset, Count: selects(p, "totalCount"), Deleted: deleted,
-		OrderBy: orderArgs(p), RelatedScope: d.relatedScope(p.Context), Fields: selected(p, true)}
+		OrderBy: orderArgs(p), RelatedScope: d.relatedScope(p.Context), Hidden: d.hidden(p.Context), Fields: selected(p, true)}
 	opts.Filter, _ = p.Args["filter"].(map[string]any)
 	page, err := d.tb.List(p.Context, d.g.svc.Store.DB, opts)
 	if err != nil {

@@ -84,7 +84,7 @@ func (et *entityType) aggregateOf(p graphql.ResolveParams) (any, error) {
 	if first <= 0 || first > aggregateMaxGroups {
 		return nil, apierr.Invalid("invalid page", []apierr.FieldError{{Path: "/first", Message: fmt.Sprintf("must be 1 to %d", aggregateMaxGroups)}})
 	}
-	o := entity.AggregateOptions{Limit: first, RelatedScope: d.relatedScope(p.Context), Funcs: aggregateFuncs(p)}
+	o := entity.AggregateOptions{Limit: first, RelatedScope: d.relatedScope(p.Context), Hidden: d.hidden(p.Context), Funcs: aggregateFuncs(p)}
 	o.Filter, _ = p.Args["filter"].(map[string]any)
 	if list, ok := p.Args["groupBy"].([]any); ok {
 		for _, x := range list {

@@ -161,7 +161,7 @@ func (d dataTable) subscribe(p graphql.ResolveParams) (any, error) {
 	}
 	if err == nil {
 		// One bounded read now, so a filter that cannot run is refused at once.
-		_, err = d.tb.List(ctx, d.g.svc.Store.DB, entity.ListOptions{Scope: scope, Filter: filter, First: 1, RelatedScope: d.relatedScope(ctx)})
+		_, err = d.tb.List(ctx, d.g.svc.Store.DB, entity.ListOptions{Scope: scope, Filter: filter, First: 1, RelatedScope: d.relatedScope(ctx), Hidden: d.hidden(ctx)})
 	}
 	if err != nil {
 		return nil, d.subscribeErr(ctx, err)
@@ -216,7 +216,7 @@ func (d dataTable) visible(ctx context.Context, ch RecordChange, filter map[stri
 	deleted := ch.Op == "delete"
 	for _, del := range []bool{deleted, !deleted} {
 		page, err := d.tb.List(ctx, d.g.svc.Store.DB, entity.ListOptions{Scope: scope, Filter: filter, First: 1,
-			Deleted: del, RelatedScope: d.relatedScope(ctx)})
+			Deleted: del, RelatedScope: d.relatedScope(ctx), Hidden: d.hidden(ctx)})
 		if err != nil {
 			return nil, false, err
 		}
