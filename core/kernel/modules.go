@@ -15,6 +15,7 @@ import (
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
+	"github.com/gdbos/gdbos/core/tenant"
 )
 
 // moduleHost is what one module sees of the kernel while it provisions and runs.
@@ -162,6 +163,10 @@ func (h *moduleHost) Authorize(ctx context.Context, tenantCode, on, action strin
 func (h *moduleHost) Store() *store.Store { return h.k.store }
 
 func (h *moduleHost) Logger() *slog.Logger { return h.log }
+
+func (h *moduleHost) Resources() *resource.Service { return h.k.resources }
+
+func (h *moduleHost) Tenants() *tenant.Service { return h.k.tenants }
 
 // interface guard
 var _ module.Host = (*moduleHost)(nil)

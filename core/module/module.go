@@ -16,6 +16,7 @@ import (
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
+	"github.com/gdbos/gdbos/core/tenant"
 )
 
 // Module is a business module. New modules are values with no side effects until
@@ -83,6 +84,11 @@ type Host interface {
 	Authorize(ctx context.Context, tenant, on, action string) error
 	// Store is the kernel's database, for the module's own tables.
 	Store() *store.Store
+	// Resources reads and writes resources (the module's kinds among them) with the
+	// kernel's validation, inheritance, locks and history.
+	Resources() *resource.Service
+	// Tenants is the tenant tree, read-only for modules.
+	Tenants() *tenant.Service
 	// Logger is tagged with the module's ID.
 	Logger() *slog.Logger
 }

@@ -105,7 +105,11 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 		return ApplyResult{Object: *old, Op: Unchanged}, nil
 	}
 	if k.Inheritable {
-		if err := checkLocked(&obj, ancestors); err != nil {
+		base, err := s.baseLayers(ctx, tx.Client(), k, obj.Metadata.Name, lineage)
+		if err != nil {
+			return ApplyResult{}, err
+		}
+		if err := checkLocked(&obj, append(base, ancestors...)); err != nil {
 			return ApplyResult{}, err
 		}
 	}
@@ -174,7 +178,27 @@ func current(r *ent.Resource) (*Object, error) {
 	return &o, nil
 }
 
+// baseLayers reads, through c, the layers of k's base kind (Kind.Base) named name
+// along lineage, the last tenant included, root first; none when k has no base.
+func (s *Service) baseLayers(ctx context.Context, c *ent.Client, k *kindEntry, name string, lineage []string) ([]*layer, error) {
+	if k.Base == "" {
+		return nil, nil
+	}
+	rows, err := c.Resource.Query().
+		Where(entresource.KindEQ(k.Base), entresource.NameEQ(name), entresource.TenantIn(lineage...), entresource.DeletedEQ(false)).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("resource: read %s %s: %w", k.Base, name, err)
+	}
+	return layersOf(rows, lineage)
+}
+
 func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
+	if k, ok := s.kind(c.Object.Kind); ok && k.OnChange != nil {
+		if err := k.OnChange(withTx(ctx, tx), tx, c); err != nil {
+			return err
+		}
+	}
 	fn := s.hook()
 	if fn == nil {
 		return nil
@@ -251,7 +275,11 @@ func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []Appl
 		if err != nil {
 			return err
 		}
-		m := mergeLayers(ls, false)
+		base, err := s.baseLayers(ctx, tx.Client(), k, r.Object.Metadata.Name, lineage)
+		if err != nil {
+			return err
+		}
+		m := mergeLayers(append(base, ls...), false)
 		err = apierr.FieldList(schemaErrors(k.schema, m.spec, false)).
 			Err(fmt.Sprintf("%s %q would not be valid at tenant %s", k.Name, r.Object.Metadata.Name, r.Object.Metadata.Tenant))
 		if err != nil {

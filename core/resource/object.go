@@ -51,6 +51,15 @@ type Kind struct {
 	// checks, whether obj may replace old (nil when obj is new). A non-nil error
 	// refuses the whole batch.
 	Admit func(ctx context.Context, obj Object, old *Object) error
+	// Base names an inheritable kind whose layers of the same name come before this
+	// kind's own along a tenant's lineage: the effective spec merges the base's
+	// layers first, and the base's locks bind this kind's layers (a service item's
+	// locked name binds every implementation of it). The base is registered first.
+	Base string
+	// OnChange, when set, is called inside the writing transaction for every change
+	// of an object of this kind, before the service's hook, so a module can keep
+	// tables derived from its kind in step; an error rolls the operation back.
+	OnChange OnChange
 }
 
 // Tenants is what the service needs to know about the tenant tree.
