@@ -129,7 +129,7 @@ locks: [/name, /code, /type, /legalBasis]
 				vars: map[string]any{"y": impl("230102", "000999999000", `{place: 道里区}`)},
 				code: "VALIDATION_FAILED", contains: []string{"no ServiceItem 000999999000"}},
 			{name: "a district fills in an unlocked field", query: applyQ,
-				vars: map[string]any{"y": impl("230102", "000101001000", `{place: 道里区政务服务中心, promisedDays: 1}`)},
+				vars:     map[string]any{"y": impl("230102", "000101001000", `{place: 道里区政务服务中心, promisedDays: 1}`)},
 				contains: []string{`"op":"created"`}},
 			{name: "the district's effective list", query: `{effectiveImplementations(tenant:"230102"){totalCount nodes{tenant code name implementationCode visits online}}}`,
 				contains: []string{`"totalCount":3`, `{"code":"000101001000","implementationCode":"1123010000001007334000101001000","name":"企业设立登记","online":true,"tenant":"230102","visits":0}`,
