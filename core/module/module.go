@@ -48,6 +48,13 @@ type Validator interface {
 	Validate() error
 }
 
+// Starter is implemented by modules with work to begin once the kernel serves (the
+// demo tenants exist, events flow): background loads, timers. Start must return
+// quickly; ctx ends when the kernel closes.
+type Starter interface {
+	Start(ctx context.Context) error
+}
+
 // CleanerUpper is implemented by modules that hold resources to release at shutdown.
 type CleanerUpper interface {
 	Cleanup() error

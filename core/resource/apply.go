@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -25,12 +27,20 @@ func (s *Service) Apply(ctx context.Context, actor string, objs []Object, opts A
 	results := make([]ApplyResult, 0, len(prepared))
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
 		results = results[:0]
+		var changes []Change
+		pf, err := s.prefetch(ctx, tx, prepared)
+		if err != nil {
+			return err
+		}
 		for _, o := range prepared {
-			res, err := s.applyOne(ctx, tx, actor, o, OpUpdate)
+			res, err := s.applyOne(ctx, tx, pf, actor, o, OpUpdate, &changes)
 			if err != nil {
 				return err
 			}
 			results = append(results, res)
+		}
+		if err := s.notifyKinds(ctx, tx, changes); err != nil {
+			return err
 		}
 		if err := s.checkEffective(ctx, tx, results); err != nil {
 			return err
@@ -81,17 +91,15 @@ func (s *Service) prepare(objs []Object) ([]Object, error) {
 
 // applyOne stores obj unless it is unchanged. op is OpUpdate for Apply (it becomes
 // OpCreate when nothing is stored) or OpRevert.
-func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Object, op string) (ApplyResult, error) {
+func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, pf *batchRows, actor string, obj Object, op string, changes *[]Change) (ApplyResult, error) {
 	k, lineage, err := s.resolve(obj.Kind, obj.Metadata.Tenant)
 	if err != nil {
 		return ApplyResult{}, err
 	}
 	obj.APIVersion = k.APIVersion
-	rows, err := tx.Resource.Query().
-		Where(entresource.KindEQ(obj.Kind), entresource.NameEQ(obj.Metadata.Name), entresource.TenantIn(lineage...)).
-		All(ctx)
+	rows, err := pf.lineageRows(ctx, tx, obj.Kind, obj.Metadata.Name, lineage, true)
 	if err != nil {
-		return ApplyResult{}, fmt.Errorf("resource: read %s %s: %w", obj.Kind, obj.Metadata.Name, err)
+		return ApplyResult{}, err
 	}
 	cur, ancestors, err := splitRows(rows, lineage)
 	if err != nil {
@@ -105,9 +113,15 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 		return ApplyResult{Object: *old, Op: Unchanged}, nil
 	}
 	if k.Inheritable {
-		base, err := s.baseLayers(ctx, tx.Client(), k, obj.Metadata.Name, lineage)
-		if err != nil {
-			return ApplyResult{}, err
+		var base []*layer
+		if k.Base != "" {
+			rows, err := pf.lineageRows(ctx, tx, k.Base, obj.Metadata.Name, lineage, false)
+			if err != nil {
+				return ApplyResult{}, err
+			}
+			if base, err = layersOf(rows, lineage); err != nil {
+				return ApplyResult{}, err
+			}
 		}
 		if err := checkLocked(&obj, append(base, ancestors...)); err != nil {
 			return ApplyResult{}, err
@@ -125,11 +139,14 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	pf.wrote(obj.Kind, obj.Metadata.Name)
 	res := ApplyResult{Object: stored, Op: Updated, Diff: DiffObjects(old, &stored)}
 	if old == nil {
 		res.Op = Created
 	}
-	return res, s.notify(ctx, tx, Change{Op: op, Object: stored, Old: old, Actor: actor})
+	c := Change{Op: op, Object: stored, Old: old, Actor: actor}
+	*changes = append(*changes, c)
+	return res, s.notify(ctx, tx, c)
 }
 
 // splitRows returns the row at the lineage's last tenant and the other tenants'
@@ -193,12 +210,29 @@ func (s *Service) baseLayers(ctx context.Context, c *ent.Client, k *kindEntry, n
 	return layersOf(rows, lineage)
 }
 
-func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
-	if k, ok := s.kind(c.Object.Kind); ok && k.OnChange != nil {
-		if err := k.OnChange(withTx(ctx, tx), tx, c); err != nil {
-			return err
+// notifyKinds hands each kind with an OnChanges hook its changes of the operation,
+// kinds in the order they first changed.
+func (s *Service) notifyKinds(ctx context.Context, tx *ent.Tx, changes []Change) error {
+	var order []string
+	byKind := map[string][]Change{}
+	for _, c := range changes {
+		k := c.Object.Kind
+		if _, seen := byKind[k]; !seen {
+			order = append(order, k)
+		}
+		byKind[k] = append(byKind[k], c)
+	}
+	for _, name := range order {
+		if k, ok := s.kind(name); ok && k.OnChanges != nil {
+			if err := k.OnChanges(withTx(ctx, tx), tx, byKind[name]); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
+}
+
+func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
 	fn := s.hook()
 	if fn == nil {
 		return nil
@@ -254,8 +288,34 @@ func writeErr(obj Object, err error) error {
 // checkEffective validates, once the whole batch is written, the spec in effect
 // where each changed layer of an inheritable kind lives: layers may be partial (and
 // a batch may hold a child before its parent), the merged result must satisfy the
-// whole schema.
+// whole schema. It reads the layers of the changed names per kind in a few queries.
 func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []ApplyResult) error {
+	names := map[string][]string{}
+	for _, r := range results {
+		k, ok := s.kind(r.Object.Kind)
+		if r.Op == Unchanged || !ok || !k.Inheritable {
+			continue
+		}
+		names[k.Name] = append(names[k.Name], r.Object.Metadata.Name)
+		if k.Base != "" {
+			names[k.Base] = append(names[k.Base], r.Object.Metadata.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	layers := map[string]map[string]map[string]*layer{}
+	for kind, ns := range names {
+		ns = slices.Compact(slices.Sorted(slices.Values(ns)))
+		layers[kind] = map[string]map[string]*layer{}
+		for i := 0; i < len(ns); i += bulkChunk {
+			got, err := s.layersByName(ctx, tx.Client(), kind, ns[i:min(i+bulkChunk, len(ns))])
+			if err != nil {
+				return err
+			}
+			maps.Copy(layers[kind], got)
+		}
+	}
 	for _, r := range results {
 		k, lineage, err := s.resolve(r.Object.Kind, r.Object.Metadata.Tenant)
 		if err != nil {
@@ -264,24 +324,14 @@ func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []Appl
 		if r.Op == Unchanged || !k.Inheritable {
 			continue
 		}
-		rows, err := tx.Resource.Query().
-			Where(entresource.KindEQ(k.Name), entresource.NameEQ(r.Object.Metadata.Name),
-				entresource.TenantIn(lineage...), entresource.DeletedEQ(false)).
-			All(ctx)
-		if err != nil {
-			return fmt.Errorf("resource: read %s %s: %w", k.Name, r.Object.Metadata.Name, err)
+		name := r.Object.Metadata.Name
+		ls := pickLayers(layers[k.Name][name], k, lineage)
+		if k.Base != "" {
+			ls = append(pickLayers(layers[k.Base][name], k, lineage), ls...)
 		}
-		ls, err := layersOf(rows, lineage)
-		if err != nil {
-			return err
-		}
-		base, err := s.baseLayers(ctx, tx.Client(), k, r.Object.Metadata.Name, lineage)
-		if err != nil {
-			return err
-		}
-		m := mergeLayers(append(base, ls...), false)
+		m := mergeLayers(ls, false)
 		err = apierr.FieldList(schemaErrors(k.schema, m.spec, false)).
-			Err(fmt.Sprintf("%s %q would not be valid at tenant %s", k.Name, r.Object.Metadata.Name, r.Object.Metadata.Tenant))
+			Err(fmt.Sprintf("%s %q would not be valid at tenant %s", k.Name, name, r.Object.Metadata.Tenant))
 		if err != nil {
 			return err
 		}

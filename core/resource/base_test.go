@@ -19,15 +19,17 @@ func TestBaseKind(t *testing.T) {
 		s := newService(t, st)
 		var changes []string
 		must(t, s.RegisterKind(Kind{Name: "Impl", Base: "Item", Inheritable: true, Schema: []byte(itemSchema),
-			OnChange: func(ctx context.Context, tx *ent.Tx, c Change) error {
+			OnChanges: func(ctx context.Context, tx *ent.Tx, cs []Change) error {
 				if tx == nil {
-					t.Error("OnChange without a transaction")
+					t.Error("OnChanges without a transaction")
 				}
-				// Inside the hook, Effective sees the write not yet committed.
-				if _, err := s.Effective(ctx, c.Object.Kind, c.Object.Metadata.Tenant, c.Object.Metadata.Name); err != nil {
-					t.Errorf("Effective inside OnChange: %v", err)
+				for _, c := range cs {
+					// Inside the hook, Effective sees the batch not yet committed.
+					if _, err := s.Effective(ctx, c.Object.Kind, c.Object.Metadata.Tenant, c.Object.Metadata.Name); err != nil {
+						t.Errorf("Effective inside OnChanges: %v", err)
+					}
+					changes = append(changes, c.Op+" "+c.Object.Metadata.Tenant)
 				}
-				changes = append(changes, c.Op+" "+c.Object.Metadata.Tenant)
 				return nil
 			}}))
 		impl := func(tenant string, spec map[string]any) Object {
@@ -65,6 +67,11 @@ func TestBaseKind(t *testing.T) {
 		apply(t, s, impl("230100", map[string]any{"type": "licence"}), impl("230102", map[string]any{"type": "permit"}))
 		if !slices.Equal(changes, []string{"create 230100", "create 230102"}) {
 			t.Fatalf("OnChange saw %v", changes)
+		}
+		all, err := s.EffectiveEverywhere(ctx, "Impl", []string{"x", "x", "none"})
+		must(t, err)
+		if len(all["x"]) != 2 || all["x"][0].Tenant != "230100" || all["x"][1].Spec["type"] != "permit" || all["x"][1].Spec["name"] != "Licence" || len(all["none"]) != 0 {
+			t.Fatalf("EffectiveEverywhere = %+v", all)
 		}
 		eff, err := s.Effective(ctx, "Impl", "230102", "x")
 		must(t, err)

@@ -101,8 +101,12 @@ func (s *Service) Revert(ctx context.Context, actor, kind, tenant, name string, 
 	}
 	var res ApplyResult
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		res, err = s.applyOne(ctx, tx, actor, objs[0], OpRevert)
+		var changes []Change
+		res, err = s.applyOne(ctx, tx, nil, actor, objs[0], OpRevert, &changes)
 		if err != nil {
+			return err
+		}
+		if err := s.notifyKinds(ctx, tx, changes); err != nil {
 			return err
 		}
 		return s.checkEffective(ctx, tx, []ApplyResult{res})
@@ -136,7 +140,11 @@ func (s *Service) Delete(ctx context.Context, actor, kind, tenant, name string) 
 		if err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, Change{Op: OpDelete, Object: stored, Old: old, Actor: actor})
+		c := Change{Op: OpDelete, Object: stored, Old: old, Actor: actor}
+		if err := s.notifyKinds(ctx, tx, []Change{c}); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, c)
 	})
 	if err != nil {
 		return err

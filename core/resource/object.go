@@ -56,10 +56,13 @@ type Kind struct {
 	// layers first, and the base's locks bind this kind's layers (a service item's
 	// locked name binds every implementation of it). The base is registered first.
 	Base string
-	// OnChange, when set, is called inside the writing transaction for every change
-	// of an object of this kind, before the service's hook, so a module can keep
-	// tables derived from its kind in step; an error rolls the operation back.
-	OnChange OnChange
+	// OnChanges, when set, is called once per operation (an apply batch, a revert, a
+	// delete) inside the writing transaction with every change of an object of this
+	// kind, after the whole batch is written and before the effective specs are
+	// validated, dry runs included: a module keeps tables derived from its kind in
+	// step, in bulk, and may refuse the batch (an error rolls it back). Effective and
+	// EffectiveEverywhere called with its ctx read through the transaction.
+	OnChanges func(ctx context.Context, tx *ent.Tx, changes []Change) error
 }
 
 // Tenants is what the service needs to know about the tenant tree.

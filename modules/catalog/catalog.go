@@ -50,11 +50,42 @@ type Catalog struct {
 	log      *slog.Logger
 	itemKind resource.Kind
 	implKind resource.Kind
+	opts     Options
+	demoDone chan struct{}
 	sqlDialect
 }
 
+// Options configure the module.
+type Options struct {
+	// Demo loads the generated Harbin catalog (GenerateDemo) in the background
+	// once the kernel starts, unless the database already holds it.
+	Demo bool
+}
+
 // New returns the module, without side effects.
-func New() *Catalog { return &Catalog{} }
+func New(opts ...Options) *Catalog {
+	c := &Catalog{}
+	if len(opts) > 0 {
+		c.opts = opts[0]
+	}
+	return c
+}
+
+// Start begins the demo load when asked for.
+func (c *Catalog) Start(ctx context.Context) error {
+	if c.opts.Demo {
+		c.loadDemoInBackground(ctx)
+	}
+	return nil
+}
+
+// Cleanup waits for a demo load in progress (its context ends with the kernel).
+func (c *Catalog) Cleanup() error {
+	if c.demoDone != nil {
+		<-c.demoDone
+	}
+	return nil
+}
 
 // Info describes the module.
 func (*Catalog) Info() module.Info {
@@ -74,9 +105,9 @@ func (c *Catalog) Provision(ctx context.Context, h module.Host) error {
 	if err != nil {
 		return err
 	}
-	c.itemKind = resource.Kind{Name: KindItem, Schema: itemSchema, Inheritable: true, Admit: c.admitItem, OnChange: c.onItemChange}
+	c.itemKind = resource.Kind{Name: KindItem, Schema: itemSchema, Inheritable: true, Admit: c.admitItem, OnChanges: c.onItemChanges}
 	c.implKind = resource.Kind{Name: KindImplementation, Schema: implSchema, Inheritable: true, Base: KindItem,
-		Admit: c.admitImplementation, OnChange: c.onImplementationChange}
+		Admit: c.admitImplementation, OnChanges: c.onImplementationChanges}
 	if err := h.RegisterKind(c.itemKind); err != nil {
 		return err
 	}
@@ -131,6 +162,8 @@ func kindSchemas() (item, impl []byte, err error) {
 
 // interface guards
 var (
-	_ module.Module      = (*Catalog)(nil)
-	_ module.Provisioner = (*Catalog)(nil)
+	_ module.Module       = (*Catalog)(nil)
+	_ module.Provisioner  = (*Catalog)(nil)
+	_ module.Starter      = (*Catalog)(nil)
+	_ module.CleanerUpper = (*Catalog)(nil)
 )

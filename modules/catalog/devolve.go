@@ -212,7 +212,7 @@ func targetLayer(t Target, code string, existing *resource.Object, cityBody map[
 	obj.Spec["status"] = "active"
 	if hasCode {
 		// The handing tier states its 实施编码; the target's differs (its own body and tier).
-		obj.Spec["implementationCode"] = c.computedCode(ctx, t.Tenant, map[string]any{"implementingBody": body}, code)
+		obj.Spec["implementationCode"] = c.computedCode(ctx, t.Tenant, map[string]any{"implementingBody": body}, code, newSettingsMemo(c))
 	}
 	return obj
 }

@@ -80,4 +80,3 @@ func TestDevolution(t *testing.T) {
 		})
 	})
 }
-

@@ -94,7 +94,7 @@ func (c *Catalog) Guide(ctx context.Context, tenantCode, code string) (string, e
 	}
 	implCode := str(eff.Spec["implementationCode"])
 	if implCode == "" {
-		implCode = c.computedCode(ctx, tenantCode, eff.Spec, code)
+		implCode = c.computedCode(ctx, tenantCode, eff.Spec, code, newSettingsMemo(c))
 	}
 	t, ok := c.tenants.Get(tenantCode)
 	if !ok {
@@ -112,12 +112,12 @@ func (c *Catalog) Guide(ctx context.Context, tenantCode, code string) (string, e
 
 // computedCode is the 实施编码 of an implementation that does not state it; "" when
 // it cannot be built.
-func (c *Catalog) computedCode(ctx context.Context, tenantCode string, spec map[string]any, code string) string {
+func (c *Catalog) computedCode(ctx context.Context, tenantCode string, spec map[string]any, code string, memo *settingsMemo) string {
 	t, ok := c.tenants.Get(tenantCode)
 	if !ok {
 		return ""
 	}
-	set, err := c.settings(ctx, tenantCode)
+	set, err := memo.at(ctx, tenantCode)
 	if err != nil {
 		return ""
 	}

@@ -3,117 +3,158 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store/ent"
-	entresource "github.com/gdbos/gdbos/core/store/ent/resource"
 )
 
-// onItemChange re-projects the item's stored layers and every implementation of it
-// (their name, type and category come from the item).
-func (c *Catalog) onItemChange(ctx context.Context, tx *ent.Tx, ch resource.Change) error {
-	code := ch.Object.Metadata.Name
-	if err := c.projectItems(ctx, tx, code); err != nil {
+// projectChunk bounds the rows of one multi-row statement (18 values a row stays
+// under SQLite's and PostgreSQL's limits on bind parameters).
+const projectChunk = 400
+
+func changedNames(changes []resource.Change) []string {
+	out := make([]string, 0, len(changes))
+	for _, ch := range changes {
+		out = append(out, ch.Object.Metadata.Name)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// onItemChanges re-projects the changed items at every tenant that stores them and
+// every implementation of them (their name, type and category come from the item).
+func (c *Catalog) onItemChanges(ctx context.Context, tx *ent.Tx, changes []resource.Change) error {
+	codes := changedNames(changes)
+	effs, err := c.res.EffectiveEverywhere(ctx, KindItem, codes)
+	if err != nil {
 		return err
 	}
-	return c.projectImplementations(ctx, tx, code, "")
-}
-
-// onImplementationChange checks the effective implementation at the changed tenant,
-// then re-projects the layers at that tenant and below (they inherit from it).
-func (c *Catalog) onImplementationChange(ctx context.Context, tx *ent.Tx, ch resource.Change) error {
-	o := ch.Object
-	if ch.Op != resource.OpDelete {
-		eff, err := c.res.Effective(ctx, KindImplementation, o.Metadata.Tenant, o.Metadata.Name)
-		if err != nil {
-			return err
-		}
-		if err := c.checkImplementation(ctx, eff); err != nil {
-			return err
+	for i := 0; i < len(codes); i += projectChunk {
+		chunk := codes[i:min(i+projectChunk, len(codes))]
+		if _, err := tx.ExecContext(ctx, c.bind(`DELETE FROM catalog_items WHERE code IN (`+placeholders(len(chunk))+`)`), anys(chunk)...); err != nil {
+			return fmt.Errorf("catalog: project items: %w", err)
 		}
 	}
-	return c.projectImplementations(ctx, tx, o.Metadata.Name, o.Metadata.Tenant)
-}
-
-// storedTenants returns the tenants that store a current layer of (kind, name).
-func storedTenants(ctx context.Context, tx *ent.Tx, kind, name string) ([]string, error) {
-	return tx.Resource.Query().
-		Where(entresource.KindEQ(kind), entresource.NameEQ(name), entresource.DeletedEQ(false)).
-		Select(entresource.FieldTenant).Strings(ctx)
-}
-
-func (c *Catalog) projectItems(ctx context.Context, tx *ent.Tx, code string) error {
-	if _, err := tx.ExecContext(ctx, c.bind(`DELETE FROM catalog_items WHERE code = ?`), code); err != nil {
-		return fmt.Errorf("catalog: project item %s: %w", code, err)
+	var rows [][]any
+	for _, code := range codes {
+		for _, e := range effs[code] {
+			s := e.Spec
+			rows = append(rows, []any{e.Tenant, c.depth(e.Tenant), code, str(s["name"]), str(s["type"]), str(s["category"]),
+				str(s["level"]), str(s["parent"]), str(s["handling"])})
+		}
 	}
-	tenants, err := storedTenants(ctx, tx, KindItem, code)
+	if err := c.insertRows(ctx, tx, `INSERT INTO catalog_items (tenant, depth, code, name, type, category, level, parent, handling) VALUES `, rows, ""); err != nil {
+		return fmt.Errorf("catalog: project items: %w", err)
+	}
+	impls, err := c.res.EffectiveEverywhere(ctx, KindImplementation, codes)
 	if err != nil {
-		return fmt.Errorf("catalog: project item %s: %w", code, err)
+		return err
 	}
-	for _, t := range tenants {
-		eff, err := c.res.Effective(ctx, KindItem, t, code)
-		if err != nil {
-			return err
+	return c.project(ctx, tx, codes, impls, newSettingsMemo(c))
+}
+
+// onImplementationChanges checks every changed implementation's effective spec,
+// then re-projects every stored layer of the changed codes (layers below a changed
+// one inherit from it).
+func (c *Catalog) onImplementationChanges(ctx context.Context, tx *ent.Tx, changes []resource.Change) error {
+	codes := changedNames(changes)
+	effs, err := c.res.EffectiveEverywhere(ctx, KindImplementation, codes)
+	if err != nil {
+		return err
+	}
+	changed := map[[2]string]bool{}
+	for _, ch := range changes {
+		if ch.Op != resource.OpDelete {
+			changed[[2]string{ch.Object.Metadata.Tenant, ch.Object.Metadata.Name}] = true
 		}
-		s := eff.Spec
-		_, err = tx.ExecContext(ctx, c.bind(`INSERT INTO catalog_items (tenant, depth, code, name, type, category, level, parent, handling)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			t, len(eff.Layers), code, str(s["name"]), str(s["type"]), str(s["category"]), str(s["level"]), str(s["parent"]), str(s["handling"]))
-		if err != nil {
-			return fmt.Errorf("catalog: project item %s at %s: %w", code, t, err)
+	}
+	memo := newSettingsMemo(c)
+	var errs apierr.FieldList
+	var first string
+	for _, code := range codes {
+		for _, e := range effs[code] {
+			if !changed[[2]string{e.Tenant, code}] {
+				continue
+			}
+			problems, err := c.checkImplementation(ctx, e, memo)
+			if err != nil {
+				return err
+			}
+			prefix := ""
+			if len(changed) > 1 {
+				prefix = "/" + e.Tenant + "/" + code
+			}
+			for _, p := range problems {
+				if first == "" {
+					first = fmt.Sprintf("%s %q is not valid at tenant %s", KindImplementation, code, e.Tenant)
+				}
+				errs = append(errs, apierr.FieldError{Path: prefix + p.Path, Message: p.Message})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		if len(changed) > 1 {
+			first = fmt.Sprintf("%d problem(s) in the implementations; the first: %s", len(errs), first)
+		}
+		return errs.Err(first)
+	}
+	return c.project(ctx, tx, codes, effs, memo)
+}
+
+// project rewrites the projection of codes from effs (every stored layer of each
+// code): rows of layers no longer stored go, the others are upserted.
+func (c *Catalog) project(ctx context.Context, tx *ent.Tx, codes []string, effs map[string][]resource.Effective, memo *settingsMemo) error {
+	keep := map[[2]string]bool{}
+	var all []projected
+	for _, code := range codes {
+		for _, e := range effs[code] {
+			keep[[2]string{e.Tenant, code}] = true
+			all = append(all, c.projection(ctx, e, memo))
+		}
+	}
+	if err := c.dropGone(ctx, tx, codes, keep); err != nil {
+		return err
+	}
+	for i := 0; i < len(all); i += projectChunk {
+		if err := c.upsert(ctx, tx, all[i:min(i+projectChunk, len(all))]); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// projectImplementations rewrites the projection of every stored layer of the
-// implementation code at under and below ("" for all tenants).
-func (c *Catalog) projectImplementations(ctx context.Context, tx *ent.Tx, code, under string) error {
-	tenants, err := storedTenants(ctx, tx, KindImplementation, code)
-	if err != nil {
-		return fmt.Errorf("catalog: project implementation %s: %w", code, err)
-	}
-	stored := map[string]bool{}
-	for _, t := range tenants {
-		if under != "" && !c.tenants.IsWithin(t, under) {
-			continue
-		}
-		stored[t] = true
-		eff, err := c.res.Effective(ctx, KindImplementation, t, code)
+func (c *Catalog) dropGone(ctx context.Context, tx *ent.Tx, codes []string, keep map[[2]string]bool) error {
+	var gone []any
+	for i := 0; i < len(codes); i += projectChunk {
+		chunk := codes[i:min(i+projectChunk, len(codes))]
+		rows, err := tx.QueryContext(ctx, c.bind(`SELECT id, tenant, code FROM catalog_impls WHERE code IN (`+placeholders(len(chunk))+`)`), anys(chunk)...)
 		if err != nil {
-			return err
+			return fmt.Errorf("catalog: project implementations: %w", err)
 		}
-		if err := c.upsertImplementation(ctx, tx, eff); err != nil {
-			return err
+		for rows.Next() {
+			var id int64
+			var t, code string
+			if err := rows.Scan(&id, &t, &code); err != nil {
+				rows.Close()
+				return err
+			}
+			if !keep[[2]string{t, code}] {
+				gone = append(gone, id)
+			}
 		}
+		rows.Close()
 	}
-	// Layers deleted at under and below leave the projection.
-	rows, err := tx.QueryContext(ctx, c.bind(`SELECT id, tenant FROM catalog_impls WHERE code = ?`), code)
-	if err != nil {
-		return fmt.Errorf("catalog: project implementation %s: %w", code, err)
-	}
-	var gone []int64
-	for rows.Next() {
-		var id int64
-		var t string
-		if err := rows.Scan(&id, &t); err != nil {
-			rows.Close()
-			return err
-		}
-		if (under == "" || c.tenants.IsWithin(t, under)) && !stored[t] {
-			gone = append(gone, id)
-		}
-	}
-	rows.Close()
-	for _, id := range gone {
-		if _, err := tx.ExecContext(ctx, c.bind(`DELETE FROM catalog_impls WHERE id = ?`), id); err != nil {
-			return err
+	for i := 0; i < len(gone); i += projectChunk {
+		ids := gone[i:min(i+projectChunk, len(gone))]
+		if _, err := tx.ExecContext(ctx, c.bind(`DELETE FROM catalog_impls WHERE id IN (`+placeholders(len(ids))+`)`), ids...); err != nil {
+			return fmt.Errorf("catalog: project implementations: %w", err)
 		}
 		if !c.pg {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_fts WHERE rowid = ?`, id); err != nil {
-				return err
+			if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_fts WHERE rowid IN (`+placeholders(len(ids))+`)`, ids...); err != nil {
+				return fmt.Errorf("catalog: unindex implementations: %w", err)
 			}
 		}
 	}
@@ -127,11 +168,16 @@ type projected struct {
 	online                                                                                        bool
 }
 
-func (c *Catalog) projection(ctx context.Context, eff resource.Effective) projected {
+func (c *Catalog) depth(tenantCode string) int {
+	lineage, _ := c.tenants.LineageCodes(tenantCode)
+	return len(lineage)
+}
+
+func (c *Catalog) projection(ctx context.Context, eff resource.Effective, memo *settingsMemo) projected {
 	s := eff.Spec
 	body, _ := s["implementingBody"].(map[string]any)
 	p := projected{
-		tenant: eff.Tenant, depth: len(eff.Layers), code: eff.Name, name: str(s["name"]), typ: str(s["type"]),
+		tenant: eff.Tenant, depth: c.depth(eff.Tenant), code: eff.Name, name: str(s["name"]), typ: str(s["type"]),
 		category: str(s["category"]), department: str(body["department"]), body: str(body["name"]),
 		status: str(s["status"]), processing: str(s["processing"]),
 		visits: num(s["visits"]), statutory: num(s["statutoryDays"]), promised: num(s["promisedDays"]),
@@ -139,15 +185,12 @@ func (c *Catalog) projection(ctx context.Context, eff resource.Effective) projec
 	if t, ok := c.tenants.Get(eff.Tenant); ok {
 		p.path = t.Path
 	}
-	if lineage, ok := c.tenants.LineageCodes(eff.Tenant); ok {
-		p.depth = len(lineage)
-	}
 	if p.status == "" {
 		p.status = "active"
 	}
 	p.implCode = str(s["implementationCode"])
 	if p.implCode == "" {
-		p.implCode = c.computedCode(ctx, eff.Tenant, s, eff.Name)
+		p.implCode = c.computedCode(ctx, eff.Tenant, s, eff.Name, memo)
 	}
 	p.online = p.visits == 0 && str(s["onlineURL"]) != ""
 	p.text = strings.ToLower(searchText(s))
@@ -169,61 +212,94 @@ func searchText(s map[string]any) string {
 	return strings.Join(parts, "\n")
 }
 
-func (c *Catalog) upsertImplementation(ctx context.Context, tx *ent.Tx, eff resource.Effective) error {
-	p := c.projection(ctx, eff)
-	terms := termSet(p.text)
-	// FTS5 keeps positions: it gets the bigrams in order, so a phrase query finds
-	// them adjacent; the PostgreSQL array is a set (adjacency is checked with LIKE).
-	ordered := strings.Join(Terms(p.text), " ")
-	cols := `tenant, path, depth, code, impl_code, name, type, category, department, body, status, visits, online, statutory_days, promised_days, processing, text, terms`
-	args := []any{p.tenant, p.path, p.depth, p.code, p.implCode, p.name, p.typ, p.category, p.department, p.body, p.status,
-		p.visits, p.online, p.statutory, p.promised, p.processing, p.text, ordered}
-	set := `path = excluded.path, depth = excluded.depth, impl_code = excluded.impl_code, name = excluded.name, type = excluded.type,
-		category = excluded.category, department = excluded.department, body = excluded.body, status = excluded.status,
-		visits = excluded.visits, online = excluded.online, statutory_days = excluded.statutory_days,
-		promised_days = excluded.promised_days, processing = excluded.processing, text = excluded.text, terms = excluded.terms`
-	vals := placeholders(len(args))
+const implInsertColumns = `tenant, path, depth, code, impl_code, name, type, category, department, body, status, visits, online, statutory_days, promised_days, processing, text, terms`
+
+// upsert writes rows of catalog_impls in one statement and, on SQLite, their FTS5
+// entries in another. FTS5 gets the bigrams in order, so a phrase query finds them
+// adjacent; the PostgreSQL array is a set (adjacency is checked with LIKE).
+func (c *Catalog) upsert(ctx context.Context, tx *ent.Tx, ps []projected) error {
+	cols := implInsertColumns
 	if c.pg {
 		cols += `, term_set`
-		vals += `, ?`
-		set += `, term_set = excluded.term_set`
-		args = append(args, terms)
 	}
-	q := c.bind(`INSERT INTO catalog_impls (` + cols + `) VALUES (` + vals + `) ON CONFLICT (tenant, code) DO UPDATE SET ` + set + ` RETURNING id`)
-	id, err := scanID(ctx, tx, q, args...)
+	var rows [][]any
+	ordered := map[[2]string]string{}
+	for _, p := range ps {
+		terms := strings.Join(Terms(p.text), " ")
+		ordered[[2]string{p.tenant, p.code}] = terms
+		row := []any{p.tenant, p.path, p.depth, p.code, p.implCode, p.name, p.typ, p.category, p.department, p.body, p.status,
+			p.visits, p.online, p.statutory, p.promised, p.processing, p.text, terms}
+		if c.pg {
+			row = append(row, termSet(p.text))
+		}
+		rows = append(rows, row)
+	}
+	set := []string{}
+	for _, col := range strings.Split(cols, ", ")[1:] {
+		if col != "code" {
+			set = append(set, col+" = excluded."+col)
+		}
+	}
+	q, args := c.valuesSQL(`INSERT INTO catalog_impls (`+cols+`) VALUES `, rows)
+	q += ` ON CONFLICT (tenant, code) DO UPDATE SET ` + strings.Join(set, ", ") + ` RETURNING id, tenant, code`
+	res, err := tx.QueryContext(ctx, c.bind(q), args...)
 	if err != nil {
-		return fmt.Errorf("catalog: project implementation %s at %s: %w", p.code, p.tenant, err)
+		return fmt.Errorf("catalog: project implementations: %w", err)
+	}
+	var fts [][]any
+	for res.Next() {
+		var id int64
+		var t, code string
+		if err := res.Scan(&id, &t, &code); err != nil {
+			res.Close()
+			return err
+		}
+		fts = append(fts, []any{id, ordered[[2]string{t, code}]})
+	}
+	if err := res.Close(); err != nil {
+		return err
 	}
 	if c.pg {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_fts WHERE rowid = ?`, id); err != nil {
-		return fmt.Errorf("catalog: index implementation %s at %s: %w", p.code, p.tenant, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_fts (rowid, terms) VALUES (?, ?)`, id, ordered); err != nil {
-		return fmt.Errorf("catalog: index implementation %s at %s: %w", p.code, p.tenant, err)
+	if err := c.insertRows(ctx, tx, `INSERT OR REPLACE INTO catalog_fts (rowid, terms) VALUES `, fts, ""); err != nil {
+		return fmt.Errorf("catalog: index implementations: %w", err)
 	}
 	return nil
 }
 
-// scanID runs q, which returns one id, in tx.
-func scanID(ctx context.Context, tx *ent.Tx, q string, args ...any) (int64, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return 0, err
+// valuesSQL appends "(?, …), (?, …)" for rows to q.
+func (c *Catalog) valuesSQL(q string, rows [][]any) (string, []any) {
+	var b strings.Builder
+	b.WriteString(q)
+	var args []any
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-		return 0, fmt.Errorf("no id returned")
+		b.WriteString("(" + placeholders(len(r)) + ")")
+		args = append(args, r...)
 	}
-	var id int64
-	if err := rows.Scan(&id); err != nil {
-		return 0, err
+	return b.String(), args
+}
+
+// insertRows runs a multi-row INSERT of rows, projectChunk rows at a time.
+func (c *Catalog) insertRows(ctx context.Context, tx *ent.Tx, q string, rows [][]any, suffix string) error {
+	for i := 0; i < len(rows); i += projectChunk {
+		s, args := c.valuesSQL(q, rows[i:min(i+projectChunk, len(rows))])
+		if _, err := tx.ExecContext(ctx, c.bind(s+suffix), args...); err != nil {
+			return err
+		}
 	}
-	return id, rows.Close()
+	return nil
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 func str(v any) string {

@@ -69,3 +69,29 @@ func (c *Catalog) settings(ctx context.Context, tenantCode string) (Settings, er
 	}
 	return s, errs.Err("the catalog module's settings at " + tenantCode + " are not valid")
 }
+
+// settingsMemo remembers the settings per tenant for one batch: a batch of 13,000
+// implementations reads them once per tenant, not once per implementation.
+type settingsMemo struct {
+	c    *Catalog
+	byAt map[string]Settings
+}
+
+func newSettingsMemo(c *Catalog) *settingsMemo {
+	return &settingsMemo{c: c, byAt: map[string]Settings{}}
+}
+
+func (m *settingsMemo) at(ctx context.Context, tenantCode string) (Settings, error) {
+	if m == nil {
+		return Settings{}, fmt.Errorf("catalog: no settings memo")
+	}
+	if s, ok := m.byAt[tenantCode]; ok {
+		return s, nil
+	}
+	s, err := m.c.settings(ctx, tenantCode)
+	if err != nil {
+		return s, err
+	}
+	m.byAt[tenantCode] = s
+	return s, nil
+}

@@ -128,6 +128,11 @@ func (c *Catalog) admitImplementation(ctx context.Context, obj resource.Object, 
 	if err := CheckBasicCode(name); err != nil {
 		return apierr.Invalid("invalid "+KindImplementation, []apierr.FieldError{{Path: "/metadata/name", Message: err.Error()}})
 	}
+	// The committed (cached) catalog answers almost always; the transaction only
+	// when the item comes in the same batch.
+	if _, err := c.res.Effective(context.Background(), KindItem, obj.Metadata.Tenant, name); err == nil {
+		return nil
+	}
 	if _, err := c.res.Effective(ctx, KindItem, obj.Metadata.Tenant, name); err != nil {
 		if apierr.CodeOf(err) == apierr.NotFound {
 			return apierr.Invalid("invalid "+KindImplementation, []apierr.FieldError{{Path: "/metadata/name",
@@ -140,8 +145,9 @@ func (c *Catalog) admitImplementation(ctx context.Context, obj resource.Object, 
 
 // checkImplementation checks the effective implementation at its tenant: the tier
 // may exercise the item, the 实施编码 is the body's credit code + tier digit + 基本编码,
-// time limits fit (承诺 ≤ 法定; 即办件 promise 0 days), and 不见面 has an online address.
-func (c *Catalog) checkImplementation(ctx context.Context, eff resource.Effective) error {
+// time limits fit (承诺 ≤ 法定; 即办件 promise 0 days), and 不见面 has an online
+// address. It returns the problems with their paths.
+func (c *Catalog) checkImplementation(ctx context.Context, eff resource.Effective, memo *settingsMemo) (apierr.FieldList, error) {
 	var errs apierr.FieldList
 	s := eff.Spec
 	t, _ := c.tenants.Get(eff.Tenant)
@@ -150,9 +156,9 @@ func (c *Catalog) checkImplementation(ctx context.Context, eff resource.Effectiv
 	if !slices.Contains(tiers, any(level)) {
 		errs.Add("/spec/tiers", "the item is not exercised at %s level (tiers %v)", level, tiers)
 	}
-	set, err := c.settings(ctx, eff.Tenant)
+	set, err := memo.at(ctx, eff.Tenant)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	body, _ := s["implementingBody"].(map[string]any)
 	digit, ok := set.TierDigits[level]
@@ -185,12 +191,16 @@ func (c *Catalog) checkImplementation(ctx context.Context, eff resource.Effectiv
 	if num(s["visits"]) == 0 && str(s["onlineURL"]) == "" {
 		errs.Add("/spec/onlineURL", "is required when no visit on site is needed (不见面)")
 	}
-	return errs.Err(fmt.Sprintf("%s %q is not valid at tenant %s", KindImplementation, eff.Name, eff.Tenant))
+	return errs, nil
 }
 
 // enabledAt refuses writes where the module does not run (the effective Module
 // resource "catalog" is not enabled).
 func (c *Catalog) enabledAt(ctx context.Context, tenantCode string) error {
+	// Enabled in the committed (cached) configuration, or else by the batch itself.
+	if on, err := c.host.Enabled(context.Background(), tenantCode); err == nil && on {
+		return nil
+	}
 	on, err := c.host.Enabled(ctx, tenantCode)
 	if err != nil {
 		return err

@@ -1,0 +1,87 @@
+package resource
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/gdbos/gdbos/core/store/ent"
+	entresource "github.com/gdbos/gdbos/core/store/ent/resource"
+)
+
+// prefetchMin is the batch size from which Apply reads the stored rows of the whole
+// batch up front (a few queries) rather than per object (two or three each).
+const prefetchMin = 32
+
+// batchRows holds, per (kind, name), every stored row (deleted ones included) read
+// for a batch. An entry is dropped when the batch writes that (kind, name), so a
+// later object of the same name reads what the batch wrote.
+type batchRows struct {
+	rows map[cacheKey][]*ent.Resource
+}
+
+// prefetch reads the rows of every (kind, name) of objs and of their base kinds.
+func (s *Service) prefetch(ctx context.Context, tx *ent.Tx, objs []Object) (*batchRows, error) {
+	b := &batchRows{rows: map[cacheKey][]*ent.Resource{}}
+	if len(objs) < prefetchMin {
+		return b, nil
+	}
+	names := map[string][]string{}
+	for _, o := range objs {
+		names[o.Kind] = append(names[o.Kind], o.Metadata.Name)
+		if k, ok := s.kind(o.Kind); ok && k.Base != "" {
+			names[k.Base] = append(names[k.Base], o.Metadata.Name)
+		}
+	}
+	for kind, ns := range names {
+		ns = slices.Compact(slices.Sorted(slices.Values(ns)))
+		for i := 0; i < len(ns); i += bulkChunk {
+			chunk := ns[i:min(i+bulkChunk, len(ns))]
+			rows, err := tx.Resource.Query().Where(entresource.KindEQ(kind), entresource.NameIn(chunk...)).All(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("resource: read %s: %w", kind, err)
+			}
+			for _, name := range chunk {
+				b.rows[cacheKey{kind, name}] = []*ent.Resource{}
+			}
+			for _, r := range rows {
+				key := cacheKey{kind, r.Name}
+				b.rows[key] = append(b.rows[key], r)
+			}
+		}
+	}
+	return b, nil
+}
+
+// lineageRows returns the stored rows of (kind, name) at the lineage's tenants,
+// deleted ones included when withDeleted: from the batch's prefetch when it holds
+// them, else read through tx.
+func (b *batchRows) lineageRows(ctx context.Context, tx *ent.Tx, kind, name string, lineage []string, withDeleted bool) ([]*ent.Resource, error) {
+	if b != nil {
+		if rows, ok := b.rows[cacheKey{kind, name}]; ok {
+			out := make([]*ent.Resource, 0, len(lineage))
+			for _, r := range rows {
+				if slices.Contains(lineage, r.Tenant) && (withDeleted || !r.Deleted) {
+					out = append(out, r)
+				}
+			}
+			return out, nil
+		}
+	}
+	q := tx.Resource.Query().Where(entresource.KindEQ(kind), entresource.NameEQ(name), entresource.TenantIn(lineage...))
+	if !withDeleted {
+		q = q.Where(entresource.DeletedEQ(false))
+	}
+	rows, err := q.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("resource: read %s %s: %w", kind, name, err)
+	}
+	return rows, nil
+}
+
+// wrote forgets what the batch read of (kind, name).
+func (b *batchRows) wrote(kind, name string) {
+	if b != nil {
+		delete(b.rows, cacheKey{kind, name})
+	}
+}
