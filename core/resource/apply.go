@@ -135,11 +135,11 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, pf *batchRows, actor
 	if old == nil && op == OpUpdate {
 		op = OpCreate
 	}
-	stored, err := s.write(ctx, tx, cur, obj, op, false, actor)
+	stored, id, err := s.write(ctx, tx, cur, obj, op, false, actor)
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	pf.wrote(obj.Kind, obj.Metadata.Name)
+	pf.wrote(stored, id)
 	res := ApplyResult{Object: stored, Op: Updated, Diff: DiffObjects(old, &stored)}
 	if old == nil {
 		res.Op = Created
@@ -240,8 +240,9 @@ func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
 	return fn(ctx, tx, c)
 }
 
-// write stores obj as the next version of cur (nil when the row does not exist yet).
-func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj Object, op string, deleted bool, actor string) (Object, error) {
+// write stores obj as the next version of cur (nil when the row does not exist yet)
+// and returns it with its row's ID.
+func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj Object, op string, deleted bool, actor string) (Object, int, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	obj.Metadata.Version, obj.Metadata.UpdatedAt, obj.Metadata.UpdatedBy = 1, now, actor
 	var id int
@@ -252,7 +253,7 @@ func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj 
 			SetVersion(1).SetDeleted(deleted).SetUpdatedBy(actor).SetCreatedAt(now).SetUpdatedAt(now).
 			Save(ctx)
 		if err != nil {
-			return Object{}, writeErr(obj, err)
+			return Object{}, 0, writeErr(obj, err)
 		}
 		id = r.ID
 	} else {
@@ -262,7 +263,7 @@ func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj 
 			SetVersion(obj.Metadata.Version).SetDeleted(deleted).SetUpdatedBy(actor).SetUpdatedAt(now).
 			Exec(ctx)
 		if err != nil {
-			return Object{}, writeErr(obj, err)
+			return Object{}, 0, writeErr(obj, err)
 		}
 		id = cur.ID
 	}
@@ -273,9 +274,9 @@ func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj 
 		SetDeleted(deleted).SetAuthor(actor).SetCreatedAt(now).
 		Exec(ctx)
 	if err != nil {
-		return Object{}, writeErr(obj, err)
+		return Object{}, 0, writeErr(obj, err)
 	}
-	return obj, nil
+	return obj, id, nil
 }
 
 func writeErr(obj Object, err error) error {

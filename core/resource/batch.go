@@ -14,8 +14,7 @@ import (
 const prefetchMin = 32
 
 // batchRows holds, per (kind, name), every stored row (deleted ones included) read
-// for a batch. An entry is dropped when the batch writes that (kind, name), so a
-// later object of the same name reads what the batch wrote.
+// for a batch, kept up to date with what the batch writes.
 type batchRows struct {
 	rows map[cacheKey][]*ent.Resource
 }
@@ -79,9 +78,20 @@ func (b *batchRows) lineageRows(ctx context.Context, tx *ent.Tx, kind, name stri
 	return rows, nil
 }
 
-// wrote forgets what the batch read of (kind, name).
-func (b *batchRows) wrote(kind, name string) {
-	if b != nil {
-		delete(b.rows, cacheKey{kind, name})
+// wrote records in the batch's rows the object the batch just stored (row id), so
+// later objects of the same name see it without reading it back.
+func (b *batchRows) wrote(o Object, id int) {
+	if b == nil {
+		return
 	}
+	key := cacheKey{o.Kind, o.Metadata.Name}
+	rows, ok := b.rows[key]
+	if !ok {
+		return
+	}
+	r := &ent.Resource{ID: id, APIVersion: o.APIVersion, Kind: o.Kind, Tenant: o.Metadata.Tenant, Name: o.Metadata.Name,
+		Labels: o.Metadata.Labels, Spec: o.Spec, Locks: o.Locks, Version: o.Metadata.Version, UpdatedBy: o.Metadata.UpdatedBy,
+		CreatedAt: o.Metadata.UpdatedAt, UpdatedAt: o.Metadata.UpdatedAt}
+	rows = slices.DeleteFunc(slices.Clone(rows), func(x *ent.Resource) bool { return x.Tenant == r.Tenant })
+	b.rows[key] = append(rows, r)
 }

@@ -117,28 +117,15 @@ func (c *Catalog) checkParent(ctx context.Context, obj resource.Object, errs *ap
 	}
 }
 
-// admitImplementation checks that the item exists where the implementation is
-// stored; the rest needs the merged spec and runs once it is written
+// admitImplementation checks the name and that the module runs at the tenant; the
+// rest needs the merged spec and runs once the batch is written
 // (checkImplementation).
 func (c *Catalog) admitImplementation(ctx context.Context, obj resource.Object, _ *resource.Object) error {
 	if err := c.enabledAt(ctx, obj.Metadata.Tenant); err != nil {
 		return err
 	}
-	name := obj.Metadata.Name
-	if err := CheckBasicCode(name); err != nil {
+	if err := CheckBasicCode(obj.Metadata.Name); err != nil {
 		return apierr.Invalid("invalid "+KindImplementation, []apierr.FieldError{{Path: "/metadata/name", Message: err.Error()}})
-	}
-	// The committed (cached) catalog answers almost always; the transaction only
-	// when the item comes in the same batch.
-	if _, err := c.res.Effective(context.Background(), KindItem, obj.Metadata.Tenant, name); err == nil {
-		return nil
-	}
-	if _, err := c.res.Effective(ctx, KindItem, obj.Metadata.Tenant, name); err != nil {
-		if apierr.CodeOf(err) == apierr.NotFound {
-			return apierr.Invalid("invalid "+KindImplementation, []apierr.FieldError{{Path: "/metadata/name",
-				Message: fmt.Sprintf("no ServiceItem %s in the basic catalog at or above %s", name, obj.Metadata.Tenant)}})
-		}
-		return err
 	}
 	return nil
 }
@@ -150,6 +137,10 @@ func (c *Catalog) admitImplementation(ctx context.Context, obj resource.Object, 
 func (c *Catalog) checkImplementation(ctx context.Context, eff resource.Effective, memo *settingsMemo) (apierr.FieldList, error) {
 	var errs apierr.FieldList
 	s := eff.Spec
+	if _, fromItem := s["code"]; !fromItem {
+		errs.Add("/metadata/name", "no ServiceItem %s in the basic catalog at or above %s", eff.Name, eff.Tenant)
+		return errs, nil
+	}
 	t, _ := c.tenants.Get(eff.Tenant)
 	level := string(t.Level)
 	tiers := list(s["tiers"])
