@@ -213,6 +213,9 @@ func (c *Catalog) addFields() error {
 			return err
 		}
 	}
+	if err := c.addImportFields(); err != nil {
+		return err
+	}
 	return c.addDevolutionFields(impl)
 }
 

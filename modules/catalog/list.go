@@ -102,23 +102,27 @@ func (c *Catalog) Effective(ctx context.Context, tenantCode string, f Filter, fi
 	if err != nil {
 		return Page{}, err
 	}
-	inner := `SELECT ` + implColumns + `, ROW_NUMBER() OVER (PARTITION BY code ORDER BY depth DESC) AS rn
-		FROM catalog_impls WHERE status = 'active' AND tenant IN (` + placeholders(len(lineage)) + `)`
-	args := make([]any, 0, len(lineage)+6)
+	// A row is in force when no active row of the same code sits deeper on the
+	// lineage. NOT EXISTS probes the code index per row, and the outer scan can walk
+	// codes in order and stop at the page's end (a window function sorts them all).
+	in := placeholders(len(lineage))
+	var args []any
 	for _, t := range lineage {
 		args = append(args, t)
 	}
-	fw, fargs := f.where("")
-	base := `FROM (` + inner + `) w WHERE rn = 1` + fw
-	countArgs := append(append([]any{}, args...), fargs...)
-	q := `SELECT ` + implColumns + ` ` + base
+	fw, fargs := f.where("i.")
+	base := `FROM catalog_impls i WHERE i.status = 'active' AND i.tenant IN (` + in + `)` + fw +
+		` AND NOT EXISTS (SELECT 1 FROM catalog_impls j WHERE j.code = i.code AND j.status = 'active' AND j.depth > i.depth AND j.tenant IN (` + in + `))`
+	countArgs := append(append(append([]any{}, args...), fargs...), args...)
+	cols := "i." + strings.ReplaceAll(implColumns, ", ", ", i.")
+	q := `SELECT ` + cols + ` ` + base
 	pageArgs := append([]any{}, countArgs...)
 	if cur != "" {
-		q += ` AND code > ?`
+		q += ` AND i.code > ?`
 		pageArgs = append(pageArgs, cur)
 	}
 	n := pageSize(first)
-	q += ` ORDER BY code LIMIT ?`
+	q += ` ORDER BY i.code LIMIT ?`
 	pageArgs = append(pageArgs, n+1)
 	page, err := c.page(ctx, q, pageArgs, n, func(i Implementation) string { return i.Code })
 	if err != nil {
