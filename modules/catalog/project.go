@@ -225,12 +225,13 @@ func (c *Catalog) upsert(ctx context.Context, tx *ent.Tx, ps []projected) error 
 	var rows [][]any
 	ordered := map[[2]string]string{}
 	for _, p := range ps {
-		terms := strings.Join(Terms(p.text), " ")
+		scope := scopeTerms(p.path)
+		terms := strings.Join(append(Terms(p.text), scope...), " ")
 		ordered[[2]string{p.tenant, p.code}] = terms
 		row := []any{p.tenant, p.path, p.depth, p.code, p.implCode, p.name, p.typ, p.category, p.department, p.body, p.status,
 			p.visits, p.online, p.statutory, p.promised, p.processing, p.text, terms}
 		if c.pg {
-			row = append(row, termSet(p.text))
+			row = append(row, append(termSet(p.text), scope...))
 		}
 		rows = append(rows, row)
 	}
@@ -267,6 +268,23 @@ func (c *Catalog) upsert(ctx context.Context, tx *ent.Tx, ps []projected) error 
 	}
 	return nil
 }
+
+// scopeTerms are the index terms that place a row in the subtree of every tenant of
+// its path, so a search within a county intersects the county's term with the
+// words' instead of filtering the province's matches (docs/adr/0031).
+func scopeTerms(path string) []string {
+	var out []string
+	for _, t := range strings.Split(strings.Trim(path, "/"), "/") {
+		if t != "" {
+			out = append(out, scopePrefix+t)
+		}
+	}
+	return out
+}
+
+// scopePrefix starts scope terms; Terms of a query never yields it with digits
+// alone, and a user who types it only narrows to a subtree they may read anyway.
+const scopePrefix = "tenant"
 
 // valuesSQL appends "(?, …), (?, …)" for rows to q.
 func (c *Catalog) valuesSQL(q string, rows [][]any) (string, []any) {

@@ -34,7 +34,7 @@ func (c *Catalog) Search(ctx context.Context, tenantCode, query string, f Filter
 		}
 	}
 	words := strings.Fields(query)
-	from, where, args := c.matchClause(words)
+	from, where, args, order := c.matchClause(words, scopePrefix+tenantCode)
 	where += ` AND i.path LIKE ? AND i.status = 'active'`
 	args = append(args, likePrefix(t.Path))
 	fw, fargs := f.where("i.")
@@ -44,11 +44,11 @@ func (c *Catalog) Search(ctx context.Context, tenantCode, query string, f Filter
 	q := `SELECT ` + cols + ` FROM ` + from + ` WHERE ` + where
 	pageArgs := append([]any{}, args...)
 	if afterID > 0 {
-		q += ` AND i.id > ?`
+		q += ` AND ` + order + ` > ?`
 		pageArgs = append(pageArgs, afterID)
 	}
 	n := pageSize(first)
-	q += ` ORDER BY i.id LIMIT ?`
+	q += ` ORDER BY ` + order + ` LIMIT ?`
 	pageArgs = append(pageArgs, n+1)
 	page, err := c.page(ctx, q, pageArgs, n, func(i Implementation) string { return strconv.FormatInt(i.ID, 10) })
 	if err != nil {
@@ -58,9 +58,11 @@ func (c *Catalog) Search(ctx context.Context, tenantCode, query string, f Filter
 	return page, nil
 }
 
-// matchClause returns the FROM and WHERE parts that match every word. A word of one
-// Chinese character has no bigram: it is matched with LIKE alone.
-func (c *Catalog) matchClause(words []string) (from, where string, args []any) {
+// matchClause returns the FROM and WHERE parts that match every word within the
+// scope term's subtree, and the column results are ordered by. SQLite drives the
+// query from FTS5 in rowid order, so a LIMIT stops it early; a word of one Chinese
+// character has no bigram and is matched with LIKE alone.
+func (c *Catalog) matchClause(words []string, scope string) (from, where string, args []any, order string) {
 	var indexed []string
 	var conds []string
 	for _, w := range words {
@@ -71,16 +73,17 @@ func (c *Catalog) matchClause(words []string) (from, where string, args []any) {
 		}
 	}
 	like := strings.Join(conds, " AND ")
-	if len(indexed) == 0 {
-		return `catalog_impls i`, like, args
-	}
 	if c.pg {
-		var terms []string
+		terms := []string{scope}
 		for _, w := range indexed {
 			terms = append(terms, Terms(w)...)
 		}
-		return `catalog_impls i`, `i.term_set @> ? AND ` + like, append([]any{terms}, args...)
+		return `catalog_impls i`, `i.term_set @> ? AND ` + like, append([]any{terms}, args...), `i.id`
+	}
+	match := scope
+	if q := ftsQuery(strings.Join(indexed, " ")); q != "" {
+		match = q + " AND " + scope
 	}
 	return `catalog_fts f JOIN catalog_impls i ON i.id = f.rowid`, `catalog_fts MATCH ? AND ` + like,
-		append([]any{ftsQuery(strings.Join(indexed, " "))}, args...)
+		append([]any{match}, args...), `f.rowid`
 }
