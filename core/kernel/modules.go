@@ -15,6 +15,7 @@ import (
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
+	"github.com/gdbos/gdbos/core/store/ent"
 	"github.com/gdbos/gdbos/core/tenant"
 )
 
@@ -138,6 +139,22 @@ func (h *moduleHost) RegisterPermission(p module.Permission) error {
 
 func (h *moduleHost) Subscribe(prefix string, fn func(ctx context.Context, e event.Event)) {
 	h.k.events.Subscribe(prefix, fn)
+}
+
+func (h *moduleHost) Emit(ctx context.Context, tx *ent.Tx, topic, tenantCode string, payload any) error {
+	if err := h.k.events.Emit(ctx, tx, topic, tenantCode, payload); err != nil {
+		return err
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			if err := next.Commit(ctx, tx); err != nil {
+				return err
+			}
+			h.k.events.Kick()
+			return nil
+		})
+	})
+	return nil
 }
 
 func (h *moduleHost) Migrate(ctx context.Context, tables ...*schema.Table) error {

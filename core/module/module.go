@@ -16,6 +16,7 @@ import (
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
+	"github.com/gdbos/gdbos/core/store/ent"
 	"github.com/gdbos/gdbos/core/tenant"
 )
 
@@ -81,6 +82,9 @@ type Host interface {
 	RegisterPermission(p Permission) error
 	// Subscribe calls fn for every event whose topic starts with prefix.
 	Subscribe(prefix string, fn func(ctx context.Context, e event.Event))
+	// Emit writes an event to the outbox inside tx; subscribers (on every replica)
+	// receive it once tx commits.
+	Emit(ctx context.Context, tx *ent.Tx, topic, tenant string, payload any) error
 	// Migrate creates or alters the module's own tables.
 	Migrate(ctx context.Context, tables ...*schema.Table) error
 	// Enabled reports whether the module runs at a tenant: the effective

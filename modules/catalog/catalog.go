@@ -114,9 +114,17 @@ func (c *Catalog) Provision(ctx context.Context, h module.Host) error {
 	if err := h.RegisterKind(c.implKind); err != nil {
 		return err
 	}
+	listSchema, err := kindFS.ReadFile("kinds/ServiceList.json")
+	if err != nil {
+		return err
+	}
+	if err := h.RegisterKind(resource.Kind{Name: KindList, Schema: listSchema, Admit: c.admitList}); err != nil {
+		return err
+	}
 	if err := c.migrate(ctx); err != nil {
 		return err
 	}
+	h.Subscribe(TopicCaseSubmitted, c.onCase)
 	for _, p := range permissions {
 		if err := h.RegisterPermission(p); err != nil {
 			return err
@@ -128,7 +136,8 @@ func (c *Catalog) Provision(ctx context.Context, h module.Host) error {
 var permissions = []module.Permission{
 	{On: KindItem, Actions: []string{"read", "write", "delete"}, Description: "the basic catalog (基本目录)"},
 	{On: KindImplementation, Actions: []string{"read", "write", "delete"}, Description: "implementation lists (实施清单)"},
-	{On: Area, Actions: []string{"read", "write"}, Description: "devolution, curated lists, statistics of the catalog"},
+	{On: KindList, Actions: []string{"read", "write", "delete"}, Description: "curated lists (办事不求人)"},
+	{On: Area, Actions: []string{"read", "write"}, Description: "devolution and statistics (网办率) of the catalog"},
 }
 
 // kindSchemas returns the JSON Schemas of the two kinds. An implementation's schema is

@@ -57,7 +57,15 @@ func tables() []*schema.Table {
 		col("report", field.TypeString, func(c *schema.Column) { c.Size = 1 << 24 }),
 	}}
 	withIndexes(devolutions, &schema.Index{Name: "catalog_devolutions_tenant", Columns: []*schema.Column{devolutions.Columns[1]}})
-	return []*schema.Table{items, impls, devolutions}
+	cases := &schema.Table{Name: "catalog_cases", Columns: []*schema.Column{
+		id(), col("case_number", str), col("tenant", str), col("path", str), col("department", str), col("code", str),
+		col("month", str), col("online", field.TypeBool),
+	}}
+	withIndexes(cases,
+		&schema.Index{Name: "catalog_cases_number", Unique: true, Columns: []*schema.Column{cases.Columns[1]}},
+		&schema.Index{Name: "catalog_cases_path_month", Columns: []*schema.Column{cases.Columns[3], cases.Columns[6]}},
+	)
+	return []*schema.Table{items, impls, devolutions, cases}
 }
 
 func (c *Catalog) migrate(ctx context.Context) error {
