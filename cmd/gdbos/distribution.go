@@ -7,6 +7,8 @@ import (
 
 // distribution lists the modules this binary runs. A distribution of GDBOS is this
 // list: the kernel never imports a module.
-func distribution() []module.Module {
-	return []module.Module{catalog.New()}
+// With demo, modules load their demo data (the catalog: a Harbin-sized list, in the
+// background once the server runs).
+func distribution(demo bool) []module.Module {
+	return []module.Module{catalog.New(catalog.Options{Demo: demo})}
 }

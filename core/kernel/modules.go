@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
+	"strings"
 
 	"entgo.io/ent/dialect/sql/schema"
 	"github.com/graphql-go/graphql"
@@ -21,6 +23,7 @@ import (
 
 // moduleHost is what one module sees of the kernel while it provisions and runs.
 type moduleHost struct {
+	routes    []moduleRoute
 	k         *Kernel
 	mod       module.Module
 	info      module.Info
@@ -31,6 +34,28 @@ type moduleHost struct {
 }
 
 var fieldName = regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)
+
+// moduleRoute is an HTTP handler a module serves under /modules/NAME/.
+type moduleRoute struct {
+	pattern string
+	h       http.Handler
+}
+
+var routePattern = regexp.MustCompile(`^(GET |POST |PUT |DELETE )?/[A-Za-z0-9_{}./-]*$`)
+
+func (h *moduleHost) Handle(pattern string, handler http.Handler) error {
+	if !routePattern.MatchString(pattern) || handler == nil {
+		return fmt.Errorf("kernel: module %s: route %q must be [METHOD ]/path with a handler", h.info.ID, pattern)
+	}
+	method, path, found := strings.Cut(pattern, " ")
+	if !found {
+		method, path = "", pattern
+	} else {
+		method += " "
+	}
+	h.routes = append(h.routes, moduleRoute{pattern: method + "/modules/" + module.Name(h.info.ID) + path, h: handler})
+	return nil
+}
 
 func (k *Kernel) provisionModules(ctx context.Context) error {
 	seen := map[string]bool{}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
 
 	"entgo.io/ent/dialect/sql/schema"
@@ -85,6 +86,11 @@ type Host interface {
 	// Emit writes an event to the outbox inside tx; subscribers (on every replica)
 	// receive it once tx commits.
 	Emit(ctx context.Context, tx *ent.Tx, topic, tenant string, payload any) error
+	// Handle serves h under /modules/NAME/ (NAME from the module's ID), pattern
+	// relative to it ("GET /guide/{tenant}/{code}"). The kernel rate-limits by address
+	// and measures it but does not authenticate: the module serves what it decides
+	// is public, or authorizes itself.
+	Handle(pattern string, h http.Handler) error
 	// Migrate creates or alters the module's own tables.
 	Migrate(ctx context.Context, tables ...*schema.Table) error
 	// Enabled reports whether the module runs at a tenant: the effective

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/resource"
@@ -125,6 +126,9 @@ func (c *Catalog) Provision(ctx context.Context, h module.Host) error {
 		return err
 	}
 	h.Subscribe(TopicCaseSubmitted, c.onCase)
+	if err := h.Handle("GET /guide/{tenant}/{code}", http.HandlerFunc(c.serveGuide)); err != nil {
+		return err
+	}
 	for _, p := range permissions {
 		if err := h.RegisterPermission(p); err != nil {
 			return err

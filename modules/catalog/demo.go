@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gdbos/gdbos/core/resource"
+	"github.com/gdbos/gdbos/core/store/ent"
 )
 
 // DemoSize says how large a generated catalog is. The defaults follow the Harbin
@@ -35,6 +36,8 @@ type Demo struct {
 	Implementations []resource.Object
 	// Bodies are the implementing departments and streets.
 	Bodies []Body
+	// Lists are the city's four batches of 办事不求人 lists.
+	Lists []resource.Object
 }
 
 // Body is an implementing department or street.
@@ -170,7 +173,38 @@ func GenerateDemo(size DemoSize, tenants []string) Demo {
 			}
 		}
 	}
+	d.Lists = demoLists(rng, d)
 	return d
+}
+
+// demoLists are the report's four batches of 办事不求人 lists, 861 items in all,
+// drawn from the items the city implements.
+func demoLists(rng *rand.Rand, d Demo) []resource.Object {
+	var city []string
+	for _, im := range d.Implementations {
+		if im.Metadata.Tenant == demoCity {
+			city = append(city, im.Metadata.Name)
+		}
+	}
+	rng.Shuffle(len(city), func(i, j int) { city[i], city[j] = city[j], city[i] })
+	sizes := []int{200, 215, 216, 230}
+	var out []resource.Object
+	at := 0
+	for b, n := range sizes {
+		if at+n > len(city) {
+			break
+		}
+		items := make([]any, n)
+		for i, code := range city[at : at+n] {
+			items[i] = code
+		}
+		at += n
+		out = append(out, resource.Object{APIVersion: resource.DefaultAPIVersion, Kind: KindList,
+			Metadata: resource.Metadata{Tenant: demoCity, Name: fmt.Sprintf("banshi-buqiuren-%d", b+1)},
+			Spec: map[string]any{"title": fmt.Sprintf("哈尔滨市“办事不求人”清单（第%d批）", b+1), "batch": b + 1,
+				"publishedAt": fmt.Sprintf("2020-%02d-01", 3+b), "items": items}})
+	}
+	return out
 }
 
 var variants = []string{"新办", "变更", "延续", "注销", "补办", "迁入", "迁出", "首次"}
@@ -264,12 +298,53 @@ func (c *Catalog) LoadDemo(ctx context.Context, size DemoSize) (int, error) {
 		return 0, err
 	}
 	all := append(slices.Clone(d.Items), d.Implementations...)
+	all = append(all, d.Lists...)
 	for i := 0; i < len(all); i += demoBatch {
 		if _, err := c.res.Apply(ctx, "demo", all[i:min(i+demoBatch, len(all))], resource.ApplyOptions{}); err != nil {
 			return i, fmt.Errorf("catalog: demo batch at %d: %w", i, err)
 		}
 	}
+	if err := c.seedCases(ctx, d); err != nil {
+		return len(all), err
+	}
 	return len(all), nil
+}
+
+// seedCases emits a year of case events (2020) for the demo's implementations,
+// about 80% online as in the report, through the same event contract the approval
+// module uses.
+func (c *Catalog) seedCases(ctx context.Context, d Demo) error {
+	rng := rand.New(rand.NewPCG(2020, 80))
+	return c.st.Tx(ctx, func(tx *ent.Tx) error {
+		seq := map[string]int{}
+		for i, im := range d.Implementations {
+			if i%7 != 0 {
+				continue
+			}
+			body, _ := im.Spec["implementingBody"].(map[string]any)
+			t, _ := c.tenants.Get(im.Metadata.Tenant)
+			digit := defaultTierDigits[string(t.Level)]
+			ic, err := ImplementationCode(str(body["creditCode"]), digit[0], im.Metadata.Name)
+			if err != nil {
+				return err
+			}
+			for range 1 + rng.IntN(3) {
+				day := time.Date(2020, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 9, 0, 0, 0, time.UTC)
+				key := ic + day.Format("20060102")
+				seq[key]++
+				channel := "window"
+				if rng.Float64() < 0.8 {
+					channel = "online"
+				}
+				ev := CaseSubmitted{CaseNumber: fmt.Sprintf("%s%04d", key, seq[key]), Code: im.Metadata.Name,
+					Department: str(body["department"]), Channel: channel, SubmittedAt: day}
+				if err := c.EmitCase(ctx, tx, im.Metadata.Tenant, ev); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // demoTenants are the city's counties.

@@ -26,6 +26,13 @@ func TestGenerateDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	listed := 0
+	for _, l := range d.Lists {
+		listed += len(l.Spec["items"].([]any))
+	}
+	if len(d.Lists) != 4 || listed != 861 {
+		t.Fatalf("%d lists, %d listed items", len(d.Lists), listed)
+	}
 	if len(types) != 11 {
 		t.Fatalf("%d categories: %v", len(types), types)
 	}

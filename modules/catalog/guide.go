@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"net/http"
 
 	"github.com/gdbos/gdbos/core/apierr"
 )
@@ -131,4 +132,31 @@ func (c *Catalog) computedCode(ctx context.Context, tenantCode string, spec map[
 		return ""
 	}
 	return ic
+}
+
+// serveGuide serves the guide of an item in force at a tenant as a page, without
+// signing in: 办事指南 are published for citizens (docs/adr/0033). Only where the
+// module is enabled; unknown tenants and items are 404.
+func (c *Catalog) serveGuide(w http.ResponseWriter, r *http.Request) {
+	tenantCode, code := r.PathValue("tenant"), r.PathValue("code")
+	on, err := c.host.Enabled(r.Context(), tenantCode)
+	if err != nil || !on || CheckBasicCode(code) != nil {
+		http.NotFound(w, r)
+		return
+	}
+	im, err := c.InForce(r.Context(), tenantCode, code)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	html, err := c.Guide(r.Context(), im.Tenant, im.Code)
+	if err != nil {
+		c.log.Error("catalog: guide", "tenant", tenantCode, "code", code, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write([]byte(html))
 }

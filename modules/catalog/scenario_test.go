@@ -1,6 +1,8 @@
 package catalog_test
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -147,5 +149,26 @@ locks: [/name, /code, /type, /legalBasis]
 			{name: "the guide", query: `{serviceGuide(tenant:"230102",code:"000101001000")}`,
 				contains: []string{"办事指南", "企业设立登记", "道里区政务服务中心", "公司章程", "0 次（不见面办理）", "承诺件"}},
 		})
+		for _, g := range []struct {
+			path   string
+			status int
+			has    string
+		}{
+			{"/modules/catalog/guide/230102/000101001000", 200, "道里区政务服务中心"},
+			{"/modules/catalog/guide/230103/000101001000", 200, "哈尔滨市政务服务中心一楼"},
+			{"/modules/catalog/guide/230102/000999999000", 404, ""},
+			{"/modules/catalog/guide/230200/000101001000", 404, ""},
+			{"/modules/catalog/guide/999999/000101001000", 404, ""},
+		} {
+			res, err := http.Get(s.URL + g.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != g.status || !strings.Contains(string(b), g.has) {
+				t.Fatalf("GET %s: %d %s", g.path, res.StatusCode, b)
+			}
+		}
 	})
 }
