@@ -122,18 +122,31 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest)
 	var objs []resource.Object
 	var priors []prior
 	var errs apierr.FieldList
+	// Read in bulk: the layers stored at the handing tier and at each target, and the
+	// effective implementations of the codes (a few queries, not two per pair).
+	stored := map[string]map[string]resource.Object{}
+	for _, tc := range append([]string{req.From}, targetTenants(req)...) {
+		layers, err := c.storedLayers(ctx, tc)
+		if err != nil {
+			return Devolution{}, err
+		}
+		stored[tc] = layers
+	}
+	everywhere, err := c.res.EffectiveEverywhere(ctx, KindImplementation, req.Codes)
+	if err != nil {
+		return Devolution{}, err
+	}
 	for i, code := range req.Codes {
-		city, err := c.res.Get(ctx, KindImplementation, req.From, code)
-		if apierr.CodeOf(err) == apierr.NotFound {
+		city, ok := stored[req.From][code]
+		if !ok {
 			errs.Add(fmt.Sprintf("/codes/%d", i), "%s has no implementation stored at %s", code, req.From)
 			continue
 		}
-		if err != nil {
-			return Devolution{}, err
-		}
-		eff, err := c.res.Effective(ctx, KindImplementation, req.From, code)
-		if err != nil {
-			return Devolution{}, err
+		var eff resource.Effective
+		for _, e := range everywhere[code] {
+			if e.Tenant == req.From {
+				eff = e
+			}
 		}
 		if str(eff.Spec["status"]) == "retired" {
 			errs.Add(fmt.Sprintf("/codes/%d", i), "%s is already retired at %s", code, req.From)
@@ -146,13 +159,9 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest)
 		objs = append(objs, retired)
 		cityBody, _ := eff.Spec["implementingBody"].(map[string]any)
 		for _, t := range req.Targets {
-			cur, err := c.res.Get(ctx, KindImplementation, t.Tenant, code)
 			var existing *resource.Object
-			switch {
-			case err == nil:
+			if cur, ok := stored[t.Tenant][code]; ok {
 				existing = &cur
-			case apierr.CodeOf(err) != apierr.NotFound:
-				return Devolution{}, err
 			}
 			priors = append(priors, priorOf(t.Tenant, code, existing))
 			objs = append(objs, targetLayer(t, code, existing, cityBody, eff.Spec["implementationCode"] != nil, c, ctx))
@@ -192,6 +201,25 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest)
 	d.Status = "done"
 	d.Report.Millis = time.Since(start).Milliseconds()
 	return d, c.finish(ctx, d, priors)
+}
+
+// storedLayers returns the implementation layers stored at a tenant, by code.
+func (c *Catalog) storedLayers(ctx context.Context, tenantCode string) (map[string]resource.Object, error) {
+	out := map[string]resource.Object{}
+	after := ""
+	for {
+		page, err := c.res.List(ctx, resource.ListOptions{Kind: KindImplementation, Tenant: tenantCode, First: 1000, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Items {
+			out[o.Metadata.Name] = o
+		}
+		if !page.HasNext {
+			return out, nil
+		}
+		after = page.EndCursor
+	}
 }
 
 func targetLayer(t Target, code string, existing *resource.Object, cityBody map[string]any, hasCode bool, c *Catalog, ctx context.Context) resource.Object {
@@ -248,12 +276,17 @@ func (c *Catalog) Undo(ctx context.Context, actor string, id int64) (Devolution,
 	}
 	var objs []resource.Object
 	var changed []string
+	stored := map[string]map[string]resource.Object{}
 	for _, p := range priors {
-		cur, err := c.res.Get(ctx, KindImplementation, p.Tenant, p.Code)
-		if err != nil {
-			return Devolution{}, err
+		if _, ok := stored[p.Tenant]; !ok {
+			if stored[p.Tenant], err = c.storedLayers(ctx, p.Tenant); err != nil {
+				return Devolution{}, err
+			}
 		}
-		if cur.Metadata.Version != p.After {
+	}
+	for _, p := range priors {
+		cur, ok := stored[p.Tenant][p.Code]
+		if !ok || cur.Metadata.Version != p.After {
 			changed = append(changed, p.Tenant+"/"+p.Code)
 			continue
 		}
