@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -39,10 +38,16 @@ func (s *Service) Apply(ctx context.Context, actor string, objs []Object, opts A
 			}
 			results = append(results, res)
 		}
-		if err := s.notifyKinds(ctx, tx, changes); err != nil {
+		// The layers of every changed name, read once for the kinds' hooks and the
+		// effective check.
+		bl, err := s.readBatchLayers(ctx, tx, results)
+		if err != nil {
 			return err
 		}
-		if err := s.checkEffective(ctx, tx, results); err != nil {
+		if err := s.notifyKinds(context.WithValue(ctx, batchLayersKey{}, bl), tx, changes); err != nil {
+			return err
+		}
+		if err := s.checkEffective(ctx, tx, results, bl); err != nil {
 			return err
 		}
 		if opts.DryRun {
@@ -289,32 +294,12 @@ func writeErr(obj Object, err error) error {
 // checkEffective validates, once the whole batch is written, the spec in effect
 // where each changed layer of an inheritable kind lives: layers may be partial (and
 // a batch may hold a child before its parent), the merged result must satisfy the
-// whole schema. It reads the layers of the changed names per kind in a few queries.
-func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []ApplyResult) error {
-	names := map[string][]string{}
-	for _, r := range results {
-		k, ok := s.kind(r.Object.Kind)
-		if r.Op == Unchanged || !ok || !k.Inheritable {
-			continue
-		}
-		names[k.Name] = append(names[k.Name], r.Object.Metadata.Name)
-		if k.Base != "" {
-			names[k.Base] = append(names[k.Base], r.Object.Metadata.Name)
-		}
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	layers := map[string]map[string]map[string]*layer{}
-	for kind, ns := range names {
-		ns = slices.Compact(slices.Sorted(slices.Values(ns)))
-		layers[kind] = map[string]map[string]*layer{}
-		for i := 0; i < len(ns); i += bulkChunk {
-			got, err := s.layersByName(ctx, tx.Client(), kind, ns[i:min(i+bulkChunk, len(ns))])
-			if err != nil {
-				return err
-			}
-			maps.Copy(layers[kind], got)
+// whole schema. bl holds the layers of the changed names (readBatchLayers).
+func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []ApplyResult, bl batchLayers) error {
+	if bl == nil {
+		var err error
+		if bl, err = s.readBatchLayers(ctx, tx, results); err != nil {
+			return err
 		}
 	}
 	for _, r := range results {
@@ -326,9 +311,9 @@ func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []Appl
 			continue
 		}
 		name := r.Object.Metadata.Name
-		ls := pickLayers(layers[k.Name][name], k, lineage)
+		ls := pickLayers(bl[k.Name][name], k, lineage)
 		if k.Base != "" {
-			ls = append(pickLayers(layers[k.Base][name], k, lineage), ls...)
+			ls = append(pickLayers(bl[k.Base][name], k, lineage), ls...)
 		}
 		m := mergeLayers(ls, false)
 		err = apierr.FieldList(schemaErrors(k.schema, m.spec, false)).
@@ -338,4 +323,59 @@ func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []Appl
 		}
 	}
 	return nil
+}
+
+// batchLayers are the current layers of the names a batch changed, per kind (base
+// kinds included): kind → name → tenant → layer.
+type batchLayers map[string]map[string]map[string]*layer
+
+type batchLayersKey struct{}
+
+// readBatchLayers reads, after a batch's writes, the layers of every name it changed
+// of an inheritable kind, and of the same names of their base kinds, per kind in a
+// few queries.
+func (s *Service) readBatchLayers(ctx context.Context, tx *ent.Tx, results []ApplyResult) (batchLayers, error) {
+	names := map[string][]string{}
+	for _, r := range results {
+		k, ok := s.kind(r.Object.Kind)
+		if r.Op == Unchanged || !ok || !k.Inheritable {
+			continue
+		}
+		names[k.Name] = append(names[k.Name], r.Object.Metadata.Name)
+		if k.Base != "" {
+			names[k.Base] = append(names[k.Base], r.Object.Metadata.Name)
+		}
+	}
+	bl := batchLayers{}
+	for kind, ns := range names {
+		ns = slices.Compact(slices.Sorted(slices.Values(ns)))
+		bl[kind] = map[string]map[string]*layer{}
+		for i := 0; i < len(ns); i += bulkChunk {
+			chunk := ns[i:min(i+bulkChunk, len(ns))]
+			got, err := s.layersByName(ctx, tx.Client(), kind, chunk)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range chunk {
+				bl[kind][n] = got[n] // nil when no layer is left: known to be empty
+			}
+		}
+	}
+	return bl, nil
+}
+
+// layersOfBatch returns the batch's layers of (kind, names) when ctx carries them
+// for every name, else nil.
+func layersOfBatch(ctx context.Context, kind string, names []string) (map[string]map[string]*layer, bool) {
+	bl, _ := ctx.Value(batchLayersKey{}).(batchLayers)
+	byName, ok := bl[kind]
+	if !ok {
+		return nil, false
+	}
+	for _, n := range names {
+		if _, ok := byName[n]; !ok {
+			return nil, false
+		}
+	}
+	return byName, true
 }

@@ -28,13 +28,13 @@ func (s *Service) EffectiveEverywhere(ctx context.Context, kind string, names []
 	out := make(map[string][]Effective, len(names))
 	for i := 0; i < len(names); i += bulkChunk {
 		chunk := names[i:min(i+bulkChunk, len(names))]
-		own, err := s.layersByName(ctx, c, k.Name, chunk)
+		own, err := s.layersOfNames(ctx, c, k.Name, chunk)
 		if err != nil {
 			return nil, err
 		}
 		var base map[string]map[string]*layer
 		if k.Base != "" {
-			if base, err = s.layersByName(ctx, c, k.Base, chunk); err != nil {
+			if base, err = s.layersOfNames(ctx, c, k.Base, chunk); err != nil {
 				return nil, err
 			}
 		}
@@ -58,6 +58,15 @@ func (s *Service) EffectiveEverywhere(ctx context.Context, kind string, names []
 		}
 	}
 	return out, nil
+}
+
+// layersOfNames returns the layers of names: those an apply batch already read
+// when ctx comes from its hook and they cover names, else read through c.
+func (s *Service) layersOfNames(ctx context.Context, c *ent.Client, kind string, names []string) (map[string]map[string]*layer, error) {
+	if got, ok := layersOfBatch(ctx, kind, names); ok {
+		return got, nil
+	}
+	return s.layersByName(ctx, c, kind, names)
 }
 
 // layersByName reads the current layers of kind for names: name → tenant → layer.

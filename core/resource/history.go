@@ -109,7 +109,7 @@ func (s *Service) Revert(ctx context.Context, actor, kind, tenant, name string, 
 		if err := s.notifyKinds(ctx, tx, changes); err != nil {
 			return err
 		}
-		return s.checkEffective(ctx, tx, []ApplyResult{res})
+		return s.checkEffective(ctx, tx, []ApplyResult{res}, nil)
 	})
 	if err != nil {
 		return Object{}, err
