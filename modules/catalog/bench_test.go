@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"syscall"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store/ent"
+	"github.com/gdbos/gdbos/core/store/storetest"
 )
 
 // benchKernel starts a SQLite kernel with the module enabled at the province and the
@@ -109,8 +111,21 @@ func countyTier(d Demo, code string) bool {
 // 13,000 items are implemented at the city: the first page of 50 (what a client
 // asks) and all 13,000 entries in pages of 1,000.
 func BenchmarkEffectiveList(b *testing.B) {
+	benchDialects(b, benchEffectiveList)
+}
+
+// benchDialects runs fn on SQLite and, when GDBOS_TEST_POSTGRES is set, PostgreSQL.
+func benchDialects(b *testing.B, fn func(b *testing.B, opts kerneltest.Options)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, kerneltest.Options{DataDir: b.TempDir()}) })
+	if dsn := os.Getenv(storetest.EnvPostgres); dsn != "" {
+		b.Run("postgres", func(b *testing.B) { fn(b, kerneltest.Options{DatabaseURL: storetest.NewPostgresDB(b, dsn)}) })
+	}
+}
+
+func benchEffectiveList(b *testing.B, opts kerneltest.Options) {
 	c := New()
-	s := kerneltest.Start(b, kerneltest.Options{Modules: []module.Module{c}})
+	opts.Modules = []module.Module{c}
+	s := kerneltest.Start(b, opts)
 	defer s.Close(b)
 	ctx := context.Background()
 	seedFlat(b, c, 13000)
@@ -179,8 +194,13 @@ func benchRand(i int) *rand.Rand { return rand.New(rand.NewPCG(uint64(i), 1)) }
 // the module keeps for applied implementations (upsert), without the resources
 // behind them: search reads only the projection.
 func BenchmarkSearch(b *testing.B) {
+	benchDialects(b, benchSearch)
+}
+
+func benchSearch(b *testing.B, opts kerneltest.Options) {
 	c := New()
-	s := kerneltest.Start(b, kerneltest.Options{Modules: []module.Module{c}})
+	opts.Modules = []module.Module{c}
+	s := kerneltest.Start(b, opts)
 	defer s.Close(b)
 	ctx := context.Background()
 	d := GenerateDemo(DefaultDemo, c.demoTenants())
