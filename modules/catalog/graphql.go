@@ -216,6 +216,9 @@ func (c *Catalog) addFields() error {
 	if err := c.addImportFields(); err != nil {
 		return err
 	}
+	if err := c.addItemFields(); err != nil {
+		return err
+	}
 	if err := c.addListFields(impl); err != nil {
 		return err
 	}

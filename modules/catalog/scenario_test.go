@@ -146,6 +146,10 @@ locks: [/name, /code, /type, /legalBasis]
 			{name: "search needs adjacent characters", query: `{searchImplementations(tenant:"230000",query:"设立许可"){totalCount}}`, contains: []string{`"totalCount":0`}},
 			{name: "one character", query: `{searchImplementations(tenant:"230000",query:"证"){totalCount}}`, contains: []string{`"totalCount":4`}},
 			{name: "search within a district", query: `{searchImplementations(tenant:"230102",query:"企业设立"){nodes{tenant}}}`, contains: []string{`"tenant":"230102"`}, notContain: []string{`"230100"`}},
+			{name: "the basic catalog in force", query: `{serviceItems(tenant:"230102",type:"01"){totalCount nodes{code name typeName tenant locks} pageInfo{hasNextPage}}}`,
+				contains: []string{`"totalCount":2`, `"typeName":"行政许可（01）"`, `"/name by 230000"`, `"tenant":"230000"`}},
+			{name: "items page by page", query: `{serviceItems(tenant:"230000",first:2){edges{cursor} pageInfo{hasNextPage endCursor}}}`,
+				contains: []string{`"hasNextPage":true`}},
 			{name: "the guide", query: `{serviceGuide(tenant:"230102",code:"000101001000")}`,
 				contains: []string{"办事指南", "企业设立登记", "道里区政务服务中心", "公司章程", "0 次（不见面办理）", "承诺件"}},
 		})
