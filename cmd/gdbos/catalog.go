@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -117,8 +119,8 @@ func newCatalogImportCmd() *cobra.Command {
 	var tenantCode string
 	var items, dryRun bool
 	cmd := &cobra.Command{
-		Use:   "import FILE.csv --tenant CODE",
-		Short: "Import an item list as the tenant's implementations, all rows or none, with a per-row report",
+		Use:   "import FILE.csv|FILE.xlsx --tenant CODE",
+		Short: "Import an item list (CSV, or an XLSX workbook's first sheet) as the tenant's implementations, all rows or none, with a per-row report",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			data, err := os.ReadFile(args[0])
@@ -134,8 +136,13 @@ func newCatalogImportCmd() *cobra.Command {
 					}
 				} `json:"importServiceList"`
 			}
-			q := `mutation($t:String!,$c:String!,$i:Boolean,$d:Boolean){importServiceList(tenant:$t,csv:$c,items:$i,dryRun:$d){rows items created updated unchanged errors}}`
-			if err := newClient(cmd).do(cmd.Context(), q, map[string]any{"t": tenantCode, "c": string(data), "i": items, "d": dryRun}, &out); err != nil {
+			q := `mutation($t:String!,$c:String,$x:String,$i:Boolean,$d:Boolean){importServiceList(tenant:$t,csv:$c,xlsx:$x,items:$i,dryRun:$d){rows items created updated unchanged errors}}`
+			vars := map[string]any{"t": tenantCode, "c": string(data), "i": items, "d": dryRun}
+			if strings.EqualFold(filepath.Ext(args[0]), ".xlsx") {
+				delete(vars, "c")
+				vars["x"] = base64.StdEncoding.EncodeToString(data)
+			}
+			if err := newClient(cmd).do(cmd.Context(), q, vars, &out); err != nil {
 				return err
 			}
 			r := out.R

@@ -1,7 +1,11 @@
 package catalog
 
 import (
+	"encoding/base64"
+
 	"github.com/graphql-go/graphql"
+
+	"github.com/gdbos/gdbos/core/apierr"
 
 	"github.com/gdbos/gdbos/core/graph"
 )
@@ -20,7 +24,8 @@ func (c *Catalog) addImportFields() error {
 		}})
 	err := c.host.AddMutation("importServiceList", &graphql.Field{Type: nn(report),
 		Description: "Import an item list (CSV, Chinese or English headers) as a tenant's implementations, all rows or none; with items, also the basic-catalog entries (at a province).",
-		Args: graphql.FieldConfigArgument{"tenant": {Type: nn(gstr)}, "csv": {Type: nn(gstr)},
+		Args: graphql.FieldConfigArgument{"tenant": {Type: nn(gstr)}, "csv": {Type: gstr, Description: "the list as CSV"},
+			"xlsx":  {Type: gstr, Description: "or the list as an XLSX workbook, base64 (its first sheet)"},
 			"items": {Type: graphql.Boolean}, "dryRun": {Type: graphql.Boolean}},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			tc := p.Args["tenant"].(string)
@@ -34,7 +39,11 @@ func (c *Catalog) addImportFields() error {
 					return nil, err
 				}
 			}
-			return c.Import(p.Context, actor(p.Context), tc, []byte(p.Args["csv"].(string)), items, dry)
+			data, err := listData(p.Args)
+			if err != nil {
+				return nil, err
+			}
+			return c.Import(p.Context, actor(p.Context), tc, data, items, dry)
 		}})
 	if err != nil {
 		return err
@@ -50,4 +59,26 @@ func (c *Catalog) addImportFields() error {
 			b, err := c.Export(p.Context, tc)
 			return string(b), err
 		}})
+}
+
+// listData returns the uploaded list as CSV: the csv argument, or the xlsx one
+// decoded and converted.
+func listData(args map[string]any) ([]byte, error) {
+	csvText, hasCSV := args["csv"].(string)
+	xlsx, hasXLSX := args["xlsx"].(string)
+	if hasCSV == hasXLSX {
+		return nil, apierr.Invalid("give the list once", []apierr.FieldError{{Path: "csv", Message: "give exactly one of csv and xlsx"}})
+	}
+	if hasCSV {
+		return []byte(csvText), nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(xlsx)
+	if err != nil {
+		return nil, apierr.Invalid("invalid xlsx", []apierr.FieldError{{Path: "xlsx", Message: "is not base64"}})
+	}
+	data, err := XLSXToCSV(raw)
+	if err != nil {
+		return nil, apierr.Invalid("invalid xlsx", []apierr.FieldError{{Path: "xlsx", Message: err.Error()}})
+	}
+	return data, nil
 }
