@@ -31,12 +31,15 @@ func (s *Service) Apply(ctx context.Context, actor string, objs []Object, opts A
 		if err != nil {
 			return err
 		}
-		for _, o := range prepared {
+		for i, o := range prepared {
 			res, err := s.applyOne(ctx, tx, pf, actor, o, OpUpdate, &changes)
 			if err != nil {
 				return err
 			}
 			results = append(results, res)
+			if opts.Progress != nil {
+				opts.Progress(i+1, len(prepared))
+			}
 		}
 		// The layers of every changed name, read once for the kinds' hooks and the
 		// effective check.

@@ -100,6 +100,9 @@ const (
 type ApplyOptions struct {
 	// DryRun validates, checks locks and computes results, then rolls back.
 	DryRun bool
+	// Progress, when set, is called inside the transaction after each object is
+	// written (done of total), for long batches that report how far they are.
+	Progress func(done, total int)
 }
 
 // The outcomes of applying one object.

@@ -80,7 +80,7 @@ func BenchmarkDevolve(b *testing.B) {
 		}
 		b.StartTimer()
 		cpu := cpuTime()
-		dv, err := c.Devolve(context.Background(), "bench", req)
+		dv, err := c.Devolve(context.Background(), "bench", req, false)
 		if err != nil {
 			b.Fatal(err)
 		}

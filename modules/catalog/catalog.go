@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"sync"
 
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/resource"
@@ -53,6 +54,10 @@ type Catalog struct {
 	implKind resource.Kind
 	opts     Options
 	demoDone chan struct{}
+	// running holds the progress of devolutions in flight (id → *progress);
+	// background counts the asynchronous ones, which Cleanup waits for.
+	running    sync.Map
+	background sync.WaitGroup
 	sqlDialect
 }
 
@@ -85,6 +90,7 @@ func (c *Catalog) Cleanup() error {
 	if c.demoDone != nil {
 		<-c.demoDone
 	}
+	c.background.Wait()
 	return nil
 }
 

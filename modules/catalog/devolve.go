@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -39,6 +40,9 @@ type Devolution struct {
 	UndoneAt  *time.Time
 	Request   DevolveRequest
 	Report    DevolveReport
+	// Processed and Total count the implementation layers the batch writes; while it
+	// runs (async), Processed grows.
+	Processed, Total int
 }
 
 // DevolveReport says what a batch did.
@@ -114,7 +118,11 @@ func (r DevolveRequest) check(c *Catalog) error {
 // target an active implementation layer with the target's body, at From the
 // implementation retired. The batch is journalled first, so a failure is recorded
 // too; history keeps every version and Undo restores the layers as they were.
-func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest) (Devolution, error) {
+//
+// With async, Devolve returns once the batch is checked and journalled (status
+// running); the batch then runs in the background and Devolution(id) reports its
+// progress (processed of total) and, at the end, its report.
+func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest, async bool) (Devolution, error) {
 	start := time.Now()
 	if err := req.check(c); err != nil {
 		return Devolution{}, err
@@ -170,17 +178,42 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest)
 	if err := errs.Err("cannot devolve"); err != nil {
 		return Devolution{}, err
 	}
-	d := Devolution{Tenant: req.From, Actor: actor, Status: "pending", CreatedAt: time.Now().UTC(), Request: req}
+	d := Devolution{Tenant: req.From, Actor: actor, Status: "pending", CreatedAt: time.Now().UTC(), Request: req, Total: len(objs)}
 	id, err := c.journal(ctx, d)
 	if err != nil {
 		return Devolution{}, err
 	}
 	d.ID = id
-	results, err := c.res.Apply(ctx, actor, objs, resource.ApplyOptions{})
+	prog := &progress{total: int64(len(objs))}
+	c.running.Store(id, prog)
+	if !async {
+		defer c.running.Delete(id)
+		return c.runDevolution(ctx, d, objs, priors, prog, start)
+	}
+	c.background.Add(1)
+	go func() {
+		defer c.background.Done()
+		defer c.running.Delete(id)
+		if _, err := c.runDevolution(context.WithoutCancel(ctx), d, objs, priors, prog, start); err != nil {
+			c.log.Warn("catalog: devolution failed", "id", id, "err", err)
+		}
+	}()
+	d.Status = "running"
+	return d, nil
+}
+
+// progress counts the objects a running devolution has written.
+type progress struct{ done, total int64 }
+
+func (c *Catalog) runDevolution(ctx context.Context, d Devolution, objs []resource.Object, priors []prior, prog *progress, start time.Time) (Devolution, error) {
+	req := d.Request
+	results, err := c.res.Apply(ctx, d.Actor, objs, resource.ApplyOptions{Progress: func(done, _ int) {
+		atomic.StoreInt64(&prog.done, int64(done))
+	}})
 	if err != nil {
 		d.Status, d.Report.Error = "failed", err.Error()
 		if jerr := c.finish(ctx, d, nil); jerr != nil {
-			c.log.Error("catalog: record failed devolution", "id", id, "err", jerr)
+			c.log.Error("catalog: record failed devolution", "id", d.ID, "err", jerr)
 		}
 		return Devolution{}, err
 	}
@@ -198,7 +231,7 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest)
 			d.Report.PerTier[r.Object.Metadata.Tenant]++
 		}
 	}
-	d.Status = "done"
+	d.Status, d.Processed = "done", len(objs)
 	d.Report.Millis = time.Since(start).Milliseconds()
 	return d, c.finish(ctx, d, priors)
 }
@@ -353,6 +386,14 @@ func (c *Catalog) devolution(ctx context.Context, id int64) (Devolution, []prior
 		return Devolution{}, nil, fmt.Errorf("catalog: devolution %d is not readable", id)
 	}
 	d.CreatedAt = d.CreatedAt.UTC()
+	d.Total = len(priors)
+	if d.Status == "done" || d.Status == "undone" {
+		d.Processed = d.Total
+	}
+	if p, ok := c.running.Load(id); ok {
+		pr := p.(*progress)
+		d.Status, d.Processed, d.Total = "running", int(atomic.LoadInt64(&pr.done)), int(pr.total)
+	}
 	return d, priors, nil
 }
 

@@ -20,7 +20,9 @@ func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
 			"id":        {Type: nn(graphql.ID), Resolve: devField(func(d Devolution) any { return strconv.FormatInt(d.ID, 10) })},
 			"tenant":    {Type: nn(gstr), Resolve: devField(func(d Devolution) any { return d.Tenant })},
 			"actor":     {Type: nn(gstr), Resolve: devField(func(d Devolution) any { return d.Actor })},
-			"status":    {Type: nn(gstr), Description: "pending, done, failed or undone", Resolve: devField(func(d Devolution) any { return d.Status })},
+			"status":    {Type: nn(gstr), Description: "pending, running, done, failed or undone", Resolve: devField(func(d Devolution) any { return d.Status })},
+			"processed": {Type: nn(graphql.Int), Description: "implementation layers written so far", Resolve: devField(func(d Devolution) any { return d.Processed })},
+			"total":     {Type: nn(graphql.Int), Description: "implementation layers the batch writes", Resolve: devField(func(d Devolution) any { return d.Total })},
 			"createdAt": {Type: nn(graphql.DateTime), Resolve: devField(func(d Devolution) any { return d.CreatedAt })},
 			"undoneAt": {Type: graphql.DateTime, Resolve: devField(func(d Devolution) any {
 				if d.UndoneAt == nil {
@@ -57,7 +59,8 @@ func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
 	}})
 	if err := c.host.AddMutation("devolveItems", &graphql.Field{Type: nn(devType),
 		Description: "Hand items implemented at a tier to tenants below it, all or nothing (下放).",
-		Args:        graphql.FieldConfigArgument{"input": {Type: nn(input)}},
+		Args: graphql.FieldConfigArgument{"input": {Type: nn(input)},
+			"async": {Type: graphql.Boolean, Description: "return once checked and journalled; follow the batch with devolution(id)"}},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			req := devolveRequest(p.Args["input"].(map[string]any))
 			if err := c.guard(p.Context, req.From, Area, "write"); err != nil {
@@ -68,7 +71,8 @@ func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
 					return nil, err
 				}
 			}
-			return c.Devolve(p.Context, actor(p.Context), req)
+			async, _ := p.Args["async"].(bool)
+			return c.Devolve(p.Context, actor(p.Context), req, async)
 		}}); err != nil {
 		return err
 	}
@@ -93,6 +97,28 @@ func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
 				}
 			}
 			return c.Undo(p.Context, actor(p.Context), id)
+		}}); err != nil {
+		return err
+	}
+	if err := c.host.AddQuery("devolution", &graphql.Field{Type: devType,
+		Description: "One devolution batch: its status, progress while it runs, and report.",
+		Args:        graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID)}},
+		Resolve: func(p graphql.ResolveParams) (any, error) {
+			id, err := strconv.ParseInt(p.Args["id"].(string), 10, 64)
+			if err != nil {
+				return nil, nil
+			}
+			d, _, err := c.devolution(p.Context, id)
+			if apierr.CodeOf(err) == apierr.NotFound {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if err := c.guard(p.Context, d.Tenant, Area, "read"); err != nil {
+				return nil, err
+			}
+			return d, nil
 		}}); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
 	"github.com/gdbos/gdbos/modules/catalog"
@@ -77,6 +78,30 @@ func TestDevolution(t *testing.T) {
 			{name: "undo after a later change", query: `mutation($id:ID!){undoDevolution(id:$id){status}}`, vars: map[string]any{"id": id2},
 				code: "CONFLICT", contains: []string{"230102/000101001000"}},
 			{name: "nothing was undone", query: `{serviceImplementations(tenant:"230100"){nodes{code status}}}`, contains: []string{`{"code":"000101001000","status":"retired"}`}},
+		})
+		// Asynchronously, with progress: the mutation returns at once, devolution(id) follows it.
+		in := devolveInput("230100", []string{"000201003000"}, "230108", "230109")
+		r = s.Do(t, admin, `mutation($in:DevolveInput!){devolveItems(input:$in,async:true){id status total}}`, in)
+		if len(r.Errors) > 0 || r.Data["devolveItems"].(map[string]any)["status"] != "running" {
+			t.Fatalf("async devolve: %s", r.Body)
+		}
+		id3 := r.Data["devolveItems"].(map[string]any)["id"].(string)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			d := s.MustDo(t, admin, `query($id:ID!){devolution(id:$id){status processed total created}}`, map[string]any{"id": id3})["devolution"].(map[string]any)
+			if d["status"] == "done" {
+				if d["processed"] != 3.0 || d["total"] != 3.0 || d["created"] != 2.0 {
+					t.Fatalf("async devolution: %v", d)
+				}
+				break
+			}
+			if d["status"] != "running" && d["status"] != "pending" || time.Now().After(deadline) {
+				t.Fatalf("async devolution: %v", d)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		run(t, s, admin, []check{
+			{name: "an unknown devolution", query: `{devolution(id:"999"){id}}`, contains: []string{`"devolution":null`}},
 		})
 	})
 }
