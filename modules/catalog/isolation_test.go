@@ -79,7 +79,10 @@ func TestIsolationProperty(t *testing.T) {
 			may := slices.ContainsFunc(rd.at, func(b string) bool { return ts.IsWithin(asked, b) })
 			var q, field string
 			lineageOnly := false
-			switch rng.IntN(4) {
+			single := false
+			switch rng.IntN(5) {
+			case 4:
+				q, field, lineageOnly, single = `{x:serviceImplementation(tenant:"`+asked+`",code:"`+items[rng.IntN(len(items))]+`"){tenant}}`, "x", true, true
 			case 0:
 				q, field = `{x:serviceImplementations(tenant:"`+asked+`",subtree:true,first:500){nodes{tenant}}}`, "x"
 			case 1:
@@ -100,7 +103,14 @@ func TestIsolationProperty(t *testing.T) {
 				t.Fatalf("seed %d case %d: reader at %v refused at %s: %s", pseed, i, rd.at, asked, r.Body)
 			}
 			lineage, _ := ts.LineageCodes(asked)
-			for _, n := range r.Data[field].(map[string]any)["nodes"].([]any) {
+			var nodes []any
+			switch {
+			case single && r.Data[field] != nil:
+				nodes = []any{r.Data[field]}
+			case !single:
+				nodes = r.Data[field].(map[string]any)["nodes"].([]any)
+			}
+			for _, n := range nodes {
 				got := n.(map[string]any)["tenant"].(string)
 				ok := ts.IsWithin(got, asked)
 				if lineageOnly {
