@@ -24,6 +24,8 @@ func TestSettings(t *testing.T) {
 			{name: "an item that locks four is refused", query: applyQ, vars: map[string]any{"y": item + "locks: [/code, /legalBasis, /name, /type]\n"},
 				code: "VALIDATION_FAILED", contains: []string{"must lock /category", "must lock /tiers"}},
 			{name: "with six it is defined", query: applyQ, vars: map[string]any{"y": item + "locks: [/code, /legalBasis, /name, /type, /tiers, /category]\n"}},
+			{name: "dropping a lock later is refused too", query: applyQ, vars: map[string]any{"y": item + "locks: [/code, /legalBasis, /name, /type, /tiers]\n"},
+				code: "VALIDATION_FAILED", contains: []string{"must lock /category"}},
 			{name: "a street (township) implements it with tier digit 5", query: applyQ,
 				vars: map[string]any{"y": impl("230102001", "000401007000", `{implementingBody: {name: 兆麟街道办事处, creditCode: "`+catalog.GovernmentCreditCode("230102", 501)+`"}, statutoryDays: 5, promisedDays: 1, processing: promised, visits: 0, onlineURL: "https://zwfw.harbin.gov.cn/x"}`)}},
 			{name: "its 实施编码", query: `{serviceImplementation(tenant:"230102001",code:"000401007000"){implementationCode}}`,

@@ -34,14 +34,17 @@ func (c *Catalog) admitItem(ctx context.Context, obj resource.Object, _ *resourc
 		}
 	}
 	c.checkParent(ctx, obj, &errs)
-	above, err := c.res.Effective(ctx, KindItem, tenantCode, name)
+	// The locks in force after this write: this layer's and its ancestors' (not the
+	// layer it replaces, whose locks this write may drop).
 	locks := map[string]bool{}
 	for _, l := range obj.Locks {
 		locks[l] = true
 	}
-	if err == nil {
-		for l := range above.Locks {
-			locks[l] = true
+	if t, ok := c.tenants.Get(tenantCode); ok && t.Parent != "" {
+		if above, err := c.res.Effective(ctx, KindItem, t.Parent, name); err == nil {
+			for l := range above.Locks {
+				locks[l] = true
+			}
 		}
 	}
 	set, err := c.settings(ctx, tenantCode)
