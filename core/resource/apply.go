@@ -41,6 +41,9 @@ func (s *Service) Apply(ctx context.Context, actor string, objs []Object, opts A
 				opts.Progress(i+1, len(prepared))
 			}
 		}
+		if err := pf.flushVersions(ctx, tx); err != nil {
+			return err
+		}
 		// The layers of every changed name, read once for the kinds' hooks and the
 		// effective check.
 		bl, err := s.readBatchLayers(ctx, tx, results)
@@ -143,7 +146,7 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, pf *batchRows, actor
 	if old == nil && op == OpUpdate {
 		op = OpCreate
 	}
-	stored, id, err := s.write(ctx, tx, cur, obj, op, false, actor)
+	stored, id, err := s.write(ctx, tx, cur, obj, op, false, actor, pf.versions())
 	if err != nil {
 		return ApplyResult{}, err
 	}
@@ -249,8 +252,9 @@ func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
 }
 
 // write stores obj as the next version of cur (nil when the row does not exist yet)
-// and returns it with its row's ID.
-func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj Object, op string, deleted bool, actor string) (Object, int, error) {
+// and returns it with its row's ID. With vb, the history row waits in vb for one
+// multi-row insert at the end of the batch.
+func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj Object, op string, deleted bool, actor string, vb *versionBuffer) (Object, int, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	obj.Metadata.Version, obj.Metadata.UpdatedAt, obj.Metadata.UpdatedBy = 1, now, actor
 	var id int
@@ -275,13 +279,14 @@ func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj 
 		}
 		id = cur.ID
 	}
-	err := tx.ResourceVersion.Create().
+	v := tx.ResourceVersion.Create().
 		SetResourceID(id).SetKind(obj.Kind).SetTenant(obj.Metadata.Tenant).SetName(obj.Metadata.Name).
 		SetVersion(obj.Metadata.Version).SetOp(op).SetAPIVersion(obj.APIVersion).
 		SetLabels(obj.Metadata.Labels).SetSpec(obj.Spec).SetLocks(obj.Locks).
-		SetDeleted(deleted).SetAuthor(actor).SetCreatedAt(now).
-		Exec(ctx)
-	if err != nil {
+		SetDeleted(deleted).SetAuthor(actor).SetCreatedAt(now)
+	if vb != nil {
+		vb.add(v, obj)
+	} else if err := v.Exec(ctx); err != nil {
 		return Object{}, 0, writeErr(obj, err)
 	}
 	return obj, id, nil

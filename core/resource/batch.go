@@ -17,6 +17,44 @@ const prefetchMin = 32
 // for a batch, kept up to date with what the batch writes.
 type batchRows struct {
 	rows map[cacheKey][]*ent.Resource
+	// vb holds the history rows of a prefetched batch until its end.
+	vb *versionBuffer
+}
+
+// versionBuffer collects a batch's history rows for multi-row inserts: no one reads
+// history inside the batch.
+type versionBuffer struct {
+	rows []*ent.ResourceVersionCreate
+	objs []Object
+}
+
+func (vb *versionBuffer) add(v *ent.ResourceVersionCreate, o Object) {
+	vb.rows = append(vb.rows, v)
+	vb.objs = append(vb.objs, o)
+}
+
+// versions is the batch's history buffer; nil (insert at once) for small batches.
+func (b *batchRows) versions() *versionBuffer {
+	if b == nil {
+		return nil
+	}
+	return b.vb
+}
+
+// flushVersions inserts the buffered history rows, bulkChunk at a time.
+func (b *batchRows) flushVersions(ctx context.Context, tx *ent.Tx) error {
+	if b == nil || b.vb == nil {
+		return nil
+	}
+	vb := b.vb
+	for i := 0; i < len(vb.rows); i += bulkChunk {
+		end := min(i+bulkChunk, len(vb.rows))
+		if err := tx.ResourceVersion.CreateBulk(vb.rows[i:end]...).Exec(ctx); err != nil {
+			return writeErr(vb.objs[i], err)
+		}
+	}
+	vb.rows, vb.objs = nil, nil
+	return nil
 }
 
 // prefetch reads the rows of every (kind, name) of objs and of their base kinds.
@@ -25,6 +63,7 @@ func (s *Service) prefetch(ctx context.Context, tx *ent.Tx, objs []Object) (*bat
 	if len(objs) < prefetchMin {
 		return b, nil
 	}
+	b.vb = &versionBuffer{}
 	names := map[string][]string{}
 	for _, o := range objs {
 		names[o.Kind] = append(names[o.Kind], o.Metadata.Name)

@@ -36,6 +36,12 @@ func TestLargeBatch(t *testing.T) {
 		if last := res[len(res)-1]; last.Op != Updated || last.Object.Metadata.Version != 2 {
 			t.Fatalf("second write of z: %+v", last)
 		}
+		// The batch's history rows are written too (in bulk at its end).
+		hist, _, err := s.History(ctx, "Item", "230100", "z", 10, 0)
+		must(t, err)
+		if len(hist) != 2 || hist[0].Object.Spec["name"] != "Z2" || hist[1].Object.Spec["name"] != "Z1" {
+			t.Fatalf("history of z: %+v", hist)
+		}
 		// An invalid merged result anywhere in the batch refuses it.
 		invalid := append(append([]Object{}, objs...), item("230103", "w", map[string]any{"code": "1"}))
 		if _, err := s.Apply(ctx, "t", invalid, ApplyOptions{}); apierr.CodeOf(err) != apierr.ValidationFailed {

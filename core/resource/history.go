@@ -136,7 +136,7 @@ func (s *Service) Delete(ctx context.Context, actor, kind, tenant, name string) 
 		if old == nil {
 			return notFound(kind, tenant, name)
 		}
-		stored, _, err := s.write(ctx, tx, cur, *old, OpDelete, true, actor)
+		stored, _, err := s.write(ctx, tx, cur, *old, OpDelete, true, actor, nil)
 		if err != nil {
 			return err
 		}
