@@ -31,6 +31,9 @@ type dataAPI struct {
 	gen    uint64
 	schema graphql.Schema
 	docs   *lru[prepared]
+	// index and plans serve reads through the API's own executor (data_exec.go).
+	index *dataIndex
+	plans *lru[*dataPlan]
 }
 
 // DataHandler serves each tenant's data API at /data/{tenant}/graphql: for every
@@ -41,16 +44,7 @@ func (g *Graph) DataHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		code := r.PathValue("tenant")
 		g.serve(w, r, func(ctx context.Context, w http.ResponseWriter, req Request, readOnly bool) {
-			api, err := g.dataAPI(code)
-			if err != nil {
-				writeJSON(w, http.StatusNotFound, errorResponse(err))
-				return
-			}
-			if err := g.checkDataLimits(ctx, code, api, req); err != nil {
-				writeJSON(w, http.StatusOK, errorResponse(err))
-				return
-			}
-			writeJSON(w, http.StatusOK, g.executeOn(withLoader(ctx), &api.schema, api.docs, req, readOnly))
+			g.serveData(ctx, w, code, req, readOnly, false)
 		})
 	})
 }
@@ -76,11 +70,11 @@ func (g *Graph) dataAPI(code string) (*dataAPI, error) {
 	if v, ok := g.data.Load(code); ok && v.(*dataAPI).gen == gen {
 		return v.(*dataAPI), nil
 	}
-	schema, err := g.buildDataSchema(t)
+	schema, index, err := g.buildDataSchema(t)
 	if err != nil {
 		return nil, err
 	}
-	api := &dataAPI{gen: gen, schema: schema, docs: newLRU[prepared](g.limits.CacheSize)}
+	api := &dataAPI{gen: gen, schema: schema, docs: newLRU[prepared](g.limits.CacheSize), index: index, plans: newLRU[*dataPlan](g.limits.CacheSize)}
 	g.data.Store(code, api)
 	return api, nil
 }
@@ -133,7 +127,7 @@ func scalarOf(typ string) *graphql.Scalar {
 	return graphql.String
 }
 
-func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
+func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, *dataIndex, error) {
 	tables := g.svc.Entities.Tables(t.Code, t.Path)
 	names := make([]string, len(tables))
 	for i, tb := range tables {
@@ -167,9 +161,13 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 	cfg.Subscription = g.subscriptionType(types)
 	s, err := graphql.NewSchema(cfg)
 	if err != nil {
-		return s, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
+		return s, nil, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
 	}
-	return s, nil
+	ets := make([]*entityType, 0, len(types))
+	for _, et := range types {
+		ets = append(ets, et)
+	}
+	return s, indexDataSchema(&s, ets), nil
 }
 
 // entityType is one entity's GraphQL types in one tenant's data API.

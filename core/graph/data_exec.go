@@ -1,0 +1,644 @@
+package graph
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"reflect"
+	"strconv"
+
+	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/language/ast"
+
+	"github.com/gdbos/gdbos/core/entity"
+)
+
+// The data API's own executor for reads (ADR 0020). It runs a compiled plan with the
+// very resolvers graphql-go calls (dataTable.get and list, entityType.load, the
+// loader's masks), one statement per nesting level, and writes the answer into one
+// buffer in the bytes graphql-go's result encodes to. It answers only what it is sure
+// to answer alike: a request its plan does not cover, variables it does not take as
+// they are, and any error at all go to graphql-go's executor, whose errors are the
+// API's.
+
+// execData answers a read of a tenant's data API with the compiled plan of its
+// operation: the answer, and ok when the plan answered.
+func (g *Graph) execData(ctx context.Context, api *dataAPI, req Request) ([]byte, bool) {
+	if api.index == nil || api.plans == nil {
+		return nil, false
+	}
+	doc, errs := g.prepareIn(&api.schema, api.docs, req.Query)
+	if errs != nil {
+		return nil, false
+	}
+	key := planKey(req.Query, req.OperationName)
+	plan, ok := api.plans.get(key)
+	if !ok {
+		plan = compileDataPlan(&api.schema, api.index, doc, req.OperationName)
+		api.plans.put(key, plan)
+	}
+	if plan == nil {
+		return nil, false
+	}
+	vars, ok := variableValues(&api.schema, plan.op.VariableDefinitions, req.Variables)
+	if !ok {
+		return nil, false
+	}
+	r := dataRun{ctx: ctx, g: g, ld: newLoader(), vars: vars, frags: plan.frags, pages: map[*planNode]map[int64]entity.Page{}}
+	return r.run(plan)
+}
+
+// DataAnswers answers req on a tenant's data API twice, as the bearer of token and
+// after the caller's limits: through the compiled plan (planned is false when it
+// did not answer and graphql-go's executor did) and through graphql-go's executor
+// alone. Both are the bytes the endpoint writes; the differential tests and
+// benchmarks compare them.
+func (g *Graph) DataAnswers(ctx context.Context, token, tenantCode string, req Request) (fast []byte, planned bool, generic []byte, err error) {
+	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/data/"+tenantCode+"/graphql", nil)
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	ctx, _, err = g.authenticate(r)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	fast, planned = g.answerData(ctx, tenantCode, req, false)
+	generic, _ = g.answerData(ctx, tenantCode, req, true)
+	return fast, planned, generic, nil
+}
+
+// answerData is the body the data API answers req with: through the plan unless
+// generic, else (or when the plan does not answer) through graphql-go's executor.
+func (g *Graph) answerData(ctx context.Context, tenantCode string, req Request, generic bool) ([]byte, bool) {
+	rec := &bodyWriter{}
+	planned := g.serveData(ctx, rec, tenantCode, req, false, generic)
+	return rec.b, planned
+}
+
+// serveData answers one data API request on w; it reports whether the plan answered.
+func (g *Graph) serveData(ctx context.Context, w http.ResponseWriter, code string, req Request, readOnly, generic bool) bool {
+	api, err := g.dataAPI(code)
+	if err != nil {
+		writeJSON(w, http.StatusNotFound, errorResponse(err))
+		return false
+	}
+	if err := g.checkDataLimits(ctx, code, api, req); err != nil {
+		writeJSON(w, http.StatusOK, errorResponse(err))
+		return false
+	}
+	if !generic {
+		if b, ok := g.execData(ctx, api, req); ok {
+			writeBytes(w, b)
+			return true
+		}
+	}
+	writeJSON(w, http.StatusOK, g.executeOn(withLoader(ctx), &api.schema, api.docs, req, readOnly))
+	return false
+}
+
+// bodyWriter keeps what a handler writes.
+type bodyWriter struct {
+	h http.Header
+	b []byte
+}
+
+func (w *bodyWriter) Header() http.Header {
+	if w.h == nil {
+		w.h = http.Header{}
+	}
+	return w.h
+}
+func (w *bodyWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+func (w *bodyWriter) WriteHeader(int)             {}
+
+// dataRun is one execution of a plan.
+type dataRun struct {
+	ctx   context.Context
+	g     *Graph
+	ld    *loader
+	vars  map[string]any
+	frags map[string]ast.Definition
+	// pages are each relation's pages by key, read one statement per level.
+	pages map[*planNode]map[int64]entity.Page
+	b     []byte
+}
+
+func (r *dataRun) params(n *planNode) graphql.ResolveParams {
+	var args []*ast.Argument
+	if len(n.asts) > 0 {
+		args = n.asts[0].Arguments
+	}
+	return graphql.ResolveParams{Context: r.ctx, Args: argumentValues(n.def.Args, args, r.vars),
+		Info: graphql.ResolveInfo{FieldName: n.def.Name, FieldASTs: n.asts, Fragments: r.frags, VariableValues: r.vars}}
+}
+
+func (r *dataRun) run(plan *dataPlan) ([]byte, bool) {
+	values := make([]any, len(plan.fields))
+	for i, n := range plan.fields {
+		if n.typename != "" {
+			continue
+		}
+		if requireCaller(r.ctx) != nil {
+			return nil, false
+		}
+		c := CallerFrom(r.ctx)
+		p := r.params(n)
+		switch n.role.kind {
+		case roleGet:
+			v, err := n.role.et.d.get(p, c)
+			rec, ok := v.(entity.Record)
+			if err != nil || !ok || rec == nil {
+				return nil, false
+			}
+			values[i] = rec
+			if !r.loadRelations(n.rels, []entity.Record{rec}) {
+				return nil, false
+			}
+		case roleList:
+			v, err := n.role.et.d.list(p, c)
+			pg, ok := v.(entity.Page)
+			if err != nil || !ok {
+				return nil, false
+			}
+			values[i] = pg
+			if !r.loadRelations(n.rels, pg.Records) {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+	}
+	r.b = make([]byte, 0, 4096)
+	r.b = append(r.b, `{"data":{`...)
+	for i, n := range plan.fields {
+		if i > 0 {
+			r.b = append(r.b, ',')
+		}
+		r.b = append(r.b, n.key...)
+		var ok bool
+		switch {
+		case n.typename != "":
+			r.b, ok = appendJSONString(r.b, n.typename), true
+		case n.role.kind == roleGet:
+			ok = r.record(n, values[i].(entity.Record))
+		default:
+			ok = r.connection(n, values[i].(entity.Page))
+		}
+		if !ok {
+			return nil, false
+		}
+	}
+	r.b = append(r.b, "}}\n"...)
+	return r.b, true
+}
+
+// loadRelations reads each relation below records, one statement per relation and
+// level for the keys of every record of the level, as the loader batches them for
+// graphql-go.
+func (r *dataRun) loadRelations(rels []*planNode, recs []entity.Record) bool {
+	for _, n := range rels {
+		keys := make([]int64, 0, len(recs))
+		seen := make(map[int64]bool, len(recs))
+		for _, rec := range recs {
+			k, ok := relationKey(n, rec)
+			if ok && !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		pages := map[int64]entity.Page{}
+		if len(keys) > 0 {
+			var err error
+			pages, err = n.role.src.load(r.params(n), n.role.rel, n.role.et, keys)
+			if err != nil {
+				return false
+			}
+		}
+		r.pages[n] = pages
+		if len(n.rels) == 0 {
+			continue
+		}
+		var below []entity.Record
+		for _, k := range keys {
+			below = append(below, pages[k].Records...)
+		}
+		if !r.loadRelations(n.rels, below) {
+			return false
+		}
+	}
+	return true
+}
+
+// relationKey is the key a record reads a relation by: its id, or for a relation to
+// one record the id it holds.
+func relationKey(n *planNode, rec entity.Record) (int64, bool) {
+	if n.role.rel.Kind == entity.ManyToOne {
+		k, ok := rec[n.role.rel.Name].(int64)
+		return k, ok
+	}
+	k, ok := rec["id"].(int64)
+	return k, ok
+}
+
+// record writes one record with the fields of n.
+func (r *dataRun) record(n *planNode, rec entity.Record) bool {
+	r.b = append(r.b, '{')
+	for i, s := range n.sub {
+		if i > 0 {
+			r.b = append(r.b, ',')
+		}
+		r.b = append(r.b, s.key...)
+		if s.typename != "" {
+			r.b = appendJSONString(r.b, s.typename)
+			continue
+		}
+		ok := true
+		switch s.role.kind {
+		case roleID:
+			id, isInt := rec["id"].(int64)
+			if !isInt {
+				return false
+			}
+			r.b = append(r.b, '"')
+			r.b = strconv.AppendInt(r.b, id, 10)
+			r.b = append(r.b, '"')
+		case roleColumn:
+			ok = r.leaf(s, rec[s.def.Name])
+		case roleField:
+			v := rec[s.role.field.Name]
+			if str, isStr := v.(string); isStr && str != "" {
+				at, isStr := rec["tenant"].(string)
+				if !isStr {
+					return false
+				}
+				m, err := r.ld.masked(r.ctx, r.g, s.role.et.d.typ, at, s.role.field.Name, str)
+				if err != nil {
+					return false
+				}
+				v = m
+			}
+			ok = r.leaf(s, v)
+		case roleManyToOne:
+			k, has := relationKey(s, rec)
+			pg := r.pages[s][k]
+			if !has || len(pg.Records) == 0 {
+				r.b = append(r.b, "null"...)
+				continue
+			}
+			ok = r.record(s, pg.Records[0])
+		case roleToMany:
+			k, has := relationKey(s, rec)
+			if !has {
+				return false
+			}
+			pg, found := r.pages[s][k]
+			if !found {
+				pg.Records = []entity.Record{}
+			}
+			ok = r.connection(s, pg)
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+	}
+	r.b = append(r.b, '}')
+	return true
+}
+
+// connection writes a page as the connection fields of n.
+func (r *dataRun) connection(n *planNode, pg entity.Page) bool {
+	r.b = append(r.b, '{')
+	for i, s := range n.sub {
+		if i > 0 {
+			r.b = append(r.b, ',')
+		}
+		r.b = append(r.b, s.key...)
+		if s.typename != "" {
+			r.b = appendJSONString(r.b, s.typename)
+			continue
+		}
+		switch s.role.kind {
+		case roleTotal:
+			if !r.leaf(s, pg.Total) {
+				return false
+			}
+		case roleNodes:
+			r.b = append(r.b, '[')
+			for j, rec := range pg.Records {
+				if j > 0 {
+					r.b = append(r.b, ',')
+				}
+				if !r.record(s, rec) {
+					return false
+				}
+			}
+			r.b = append(r.b, ']')
+		case rolePageInfo:
+			r.b = append(r.b, '{')
+			for j, t := range s.sub {
+				if j > 0 {
+					r.b = append(r.b, ',')
+				}
+				r.b = append(r.b, t.key...)
+				ok := true
+				switch {
+				case t.typename != "":
+					r.b = appendJSONString(r.b, t.typename)
+				case t.role.kind == roleHasNext:
+					ok = r.leaf(t, pg.HasNext)
+				case t.role.kind == roleEndCursor:
+					ok = r.leaf(t, pg.Cursor)
+				default:
+					ok = false
+				}
+				if !ok {
+					return false
+				}
+			}
+			r.b = append(r.b, '}')
+		default:
+			return false
+		}
+	}
+	r.b = append(r.b, '}')
+	return true
+}
+
+// leaf writes a scalar as graphql-go completes it: null for a null-ish value, else
+// the scalar's serialization; a null in a non-null field is an error graphql-go
+// reports, so the plan does not answer.
+func (r *dataRun) leaf(n *planNode, v any) bool {
+	switch x := v.(type) {
+	case string:
+		if n.scalar == graphql.String {
+			r.b = appendJSONString(r.b, x)
+			return true
+		}
+	case int64:
+		if n.scalar == graphql.Int && x >= math.MinInt32 && x <= math.MaxInt32 {
+			r.b = strconv.AppendInt(r.b, x, 10)
+			return true
+		}
+	case bool:
+		if n.scalar == graphql.Boolean {
+			r.b = strconv.AppendBool(r.b, x)
+			return true
+		}
+	}
+	if isNullish(v) {
+		if n.nonNull {
+			return false
+		}
+		r.b = append(r.b, "null"...)
+		return true
+	}
+	s := n.scalar.Serialize(v)
+	if isNullish(s) {
+		if n.nonNull {
+			return false
+		}
+		r.b = append(r.b, "null"...)
+		return true
+	}
+	var ok bool
+	r.b, ok = appendJSONValue(r.b, s)
+	return ok
+}
+
+// isNullish is graphql-go's test of a value that completes to null: nil, a nil
+// pointer, NaN.
+func isNullish(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Ptr {
+		if rv.IsNil() {
+			return true
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return math.IsNaN(rv.Float())
+	}
+	return false
+}
+
+// argumentValues are a field's arguments as graphql-go's executor gives them to its
+// resolver.
+func argumentValues(defs []*graphql.Argument, asts []*ast.Argument, vars map[string]any) map[string]any {
+	out := make(map[string]any, len(defs))
+	for _, d := range defs {
+		var value ast.Value
+		for _, a := range asts {
+			if a.Name != nil && a.Name.Value == d.PrivateName {
+				value = a.Value
+			}
+		}
+		v := valueFromAST(value, d.Type, vars)
+		if isNullish(v) {
+			v = d.DefaultValue
+		}
+		if !isNullish(v) {
+			out[d.PrivateName] = v
+		}
+	}
+	return out
+}
+
+// valueFromAST is graphql-go's reading of a literal or variable as an input type.
+func valueFromAST(v ast.Value, t graphql.Input, vars map[string]any) any {
+	if v == nil {
+		return nil
+	}
+	if vr, ok := v.(*ast.Variable); ok {
+		if vr.Name == nil || vars == nil {
+			return nil
+		}
+		return vars[vr.Name.Value]
+	}
+	switch t := t.(type) {
+	case *graphql.NonNull:
+		return valueFromAST(v, t.OfType, vars)
+	case *graphql.List:
+		values := []any{}
+		if lv, ok := v.(*ast.ListValue); ok {
+			for _, item := range lv.Values {
+				values = append(values, valueFromAST(item, t.OfType, vars))
+			}
+			return values
+		}
+		return append(values, valueFromAST(v, t.OfType, vars))
+	case *graphql.InputObject:
+		ov, ok := v.(*ast.ObjectValue)
+		if !ok {
+			return nil
+		}
+		given := map[string]*ast.ObjectField{}
+		for _, f := range ov.Fields {
+			if f != nil && f.Name != nil {
+				given[f.Name.Value] = f
+			}
+		}
+		obj := map[string]any{}
+		for name, field := range t.Fields() {
+			var value any
+			if f, ok := given[name]; ok {
+				value = valueFromAST(f.Value, field.Type, vars)
+			} else {
+				value = field.DefaultValue
+			}
+			if !isNullish(value) {
+				obj[name] = value
+			}
+		}
+		return obj
+	case *graphql.Scalar:
+		return t.ParseLiteral(v)
+	case *graphql.Enum:
+		return t.ParseLiteral(v)
+	}
+	return nil
+}
+
+// variableValues coerces the request's variables as graphql-go does; ok is false
+// for a value graphql-go would refuse (its error is the one to answer) or a type
+// this reading does not know.
+func variableValues(schema *graphql.Schema, defs []*ast.VariableDefinition, inputs map[string]any) (map[string]any, bool) {
+	out := make(map[string]any, len(defs))
+	for _, d := range defs {
+		t, ok := inputTypeOf(schema, d.Type)
+		if !ok {
+			return nil, false
+		}
+		in := inputs[d.Variable.Name.Value]
+		if !validInput(in, t) {
+			return nil, false
+		}
+		if isNullish(in) && d.DefaultValue != nil {
+			out[d.Variable.Name.Value] = valueFromAST(d.DefaultValue, t, nil)
+			continue
+		}
+		out[d.Variable.Name.Value] = coerceValue(t, in)
+	}
+	return out, true
+}
+
+func inputTypeOf(schema *graphql.Schema, t ast.Type) (graphql.Input, bool) {
+	switch t := t.(type) {
+	case *ast.List:
+		in, ok := inputTypeOf(schema, t.Type)
+		if !ok {
+			return nil, false
+		}
+		return graphql.NewList(in), true
+	case *ast.NonNull:
+		in, ok := inputTypeOf(schema, t.Type)
+		if !ok {
+			return nil, false
+		}
+		return graphql.NewNonNull(in), true
+	case *ast.Named:
+		if t.Name == nil {
+			return nil, false
+		}
+		switch in := schema.Type(t.Name.Value).(type) {
+		case *graphql.Scalar, *graphql.Enum, *graphql.InputObject:
+			return in.(graphql.Input), true
+		}
+	}
+	return nil, false
+}
+
+// validInput is graphql-go's isValidInputValue, without its messages: values from
+// decoded JSON only (maps, slices, strings, numbers, booleans, nil).
+func validInput(v any, t graphql.Input) bool {
+	if isNullish(v) {
+		_, nonNull := t.(*graphql.NonNull)
+		return !nonNull
+	}
+	switch t := t.(type) {
+	case *graphql.NonNull:
+		return validInput(v, t.OfType)
+	case *graphql.List:
+		if list, ok := v.([]any); ok {
+			for _, x := range list {
+				if !validInput(x, t.OfType) {
+					return false
+				}
+			}
+			return true
+		}
+		if reflect.ValueOf(v).Kind() == reflect.Slice {
+			return false // not from JSON: let graphql-go judge
+		}
+		return validInput(v, t.OfType)
+	case *graphql.InputObject:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		fields := t.Fields()
+		for name := range m {
+			if _, ok := fields[name]; !ok {
+				return false
+			}
+		}
+		for name, f := range fields {
+			if !validInput(m[name], f.Type) {
+				return false
+			}
+		}
+		return true
+	case *graphql.Scalar:
+		return !isNullish(t.ParseValue(v))
+	case *graphql.Enum:
+		return !isNullish(t.ParseValue(v))
+	}
+	return false
+}
+
+// coerceValue is graphql-go's coercion of a valid variable value to its type.
+func coerceValue(t graphql.Input, v any) any {
+	if isNullish(v) {
+		return nil
+	}
+	switch t := t.(type) {
+	case *graphql.NonNull:
+		return coerceValue(t.OfType, v)
+	case *graphql.List:
+		values := []any{}
+		if list, ok := v.([]any); ok {
+			for _, x := range list {
+				values = append(values, coerceValue(t.OfType, x))
+			}
+			return values
+		}
+		return append(values, coerceValue(t.OfType, v))
+	case *graphql.InputObject:
+		obj := map[string]any{}
+		m, _ := v.(map[string]any)
+		for name, f := range t.Fields() {
+			fv := coerceValue(f.Type, m[name])
+			if isNullish(fv) {
+				fv = f.DefaultValue
+			}
+			if !isNullish(fv) {
+				obj[name] = fv
+			}
+		}
+		return obj
+	case *graphql.Scalar:
+		if parsed := t.ParseValue(v); !isNullish(parsed) {
+			return parsed
+		}
+	case *graphql.Enum:
+		if parsed := t.ParseValue(v); !isNullish(parsed) {
+			return parsed
+		}
+	}
+	return nil
+}
