@@ -57,13 +57,13 @@ func newQueryGen(t testing.TB, fx *execFixture, rng *rand.Rand) *queryGen {
 			Schema struct {
 				QueryType struct{ Name string } `json:"queryType"`
 				Types     []struct {
-					Name       string `json:"name"`
-					Kind       string `json:"kind"`
+					Name       string                  `json:"name"`
+					Kind       string                  `json:"kind"`
 					EnumValues []struct{ Name string } `json:"enumValues"`
 					Fields     []struct {
-						Name string `json:"name"`
+						Name string                  `json:"name"`
 						Args []struct{ Name string } `json:"args"`
-						Type typeRef `json:"type"`
+						Type typeRef                 `json:"type"`
 					} `json:"fields"`
 				} `json:"types"`
 			} `json:"__schema"`
