@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -32,8 +33,9 @@ type dataAPI struct {
 	schema graphql.Schema
 	docs   *lru[prepared]
 	// index and plans serve reads through the API's own executor (data_exec.go).
-	index *dataIndex
-	plans *lru[*dataPlan]
+	index            *dataIndex
+	plans            *lru[*dataPlan]
+	planned, generic atomic.Uint64
 }
 
 // DataHandler serves each tenant's data API at /data/{tenant}/graphql: for every

@@ -48,31 +48,22 @@ func (g *Graph) execData(ctx context.Context, api *dataAPI, req Request) ([]byte
 	return r.run(plan)
 }
 
-// DataAnswers answers req on a tenant's data API twice, as the bearer of token and
-// after the caller's limits: through the compiled plan (planned is false when it
-// did not answer and graphql-go's executor did) and through graphql-go's executor
-// alone. Both are the bytes the endpoint writes; the differential tests and
-// benchmarks compare them.
-func (g *Graph) DataAnswers(ctx context.Context, token, tenantCode string, req Request) (fast []byte, planned bool, generic []byte, err error) {
+// DataAnswer answers req on a tenant's data API as the bearer of token (anonymous
+// without one), after the caller's limits, with the bytes the endpoint writes:
+// through graphql-go's executor when generic is set, else through the compiled plan
+// when it answers (planned). The differential tests and benchmarks compare the two.
+func (g *Graph) DataAnswer(ctx context.Context, token, tenantCode string, req Request, generic bool) (body []byte, planned bool, err error) {
 	r, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/data/"+tenantCode+"/graphql", nil)
 	if token != "" {
 		r.Header.Set("Authorization", "Bearer "+token)
 	}
 	ctx, _, err = g.authenticate(r)
 	if err != nil {
-		return nil, false, nil, err
+		return nil, false, err
 	}
-	fast, planned = g.answerData(ctx, tenantCode, req, false)
-	generic, _ = g.answerData(ctx, tenantCode, req, true)
-	return fast, planned, generic, nil
-}
-
-// answerData is the body the data API answers req with: through the plan unless
-// generic, else (or when the plan does not answer) through graphql-go's executor.
-func (g *Graph) answerData(ctx context.Context, tenantCode string, req Request, generic bool) ([]byte, bool) {
-	rec := &bodyWriter{}
-	planned := g.serveData(ctx, rec, tenantCode, req, false, generic)
-	return rec.b, planned
+	w := &bodyWriter{}
+	planned = g.serveData(ctx, w, tenantCode, req, false, generic)
+	return w.b, planned, nil
 }
 
 // serveData answers one data API request on w; it reports whether the plan answered.
@@ -88,12 +79,26 @@ func (g *Graph) serveData(ctx context.Context, w http.ResponseWriter, code strin
 	}
 	if !generic {
 		if b, ok := g.execData(ctx, api, req); ok {
+			api.planned.Add(1)
 			writeBytes(w, b)
 			return true
 		}
 	}
+	api.generic.Add(1)
 	writeJSON(w, http.StatusOK, g.executeOn(withLoader(ctx), &api.schema, api.docs, req, readOnly))
 	return false
+}
+
+// DataExecutorCounts are how many data API requests the compiled plans answered and
+// how many graphql-go's executor did, over the tenants' current schemas.
+func (g *Graph) DataExecutorCounts() (planned, generic uint64) {
+	g.data.Range(func(_, v any) bool {
+		api := v.(*dataAPI)
+		planned += api.planned.Load()
+		generic += api.generic.Load()
+		return true
+	})
+	return planned, generic
 }
 
 // bodyWriter keeps what a handler writes.

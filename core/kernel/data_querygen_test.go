@@ -43,7 +43,7 @@ type genField struct {
 func newQueryGen(t testing.TB, fx *execFixture, rng *rand.Rand) *queryGen {
 	t.Helper()
 	const q = `{__schema{queryType{name} types{name kind enumValues{name} fields{name args{name} type{kind name ofType{kind name ofType{kind name ofType{kind name}}}}}}}}`
-	_, _, body, err := fx.s.K.Graph().DataAnswers(context.Background(), fx.callers["admin"], "230000", graph.Request{Query: q})
+	body, _, err := fx.s.K.Graph().DataAnswer(context.Background(), fx.callers["admin"], "230000", graph.Request{Query: q}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
