@@ -145,6 +145,7 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, *dataIndex, er
 		"hasNextPage": {Type: graphql.NewNonNull(graphql.Boolean)},
 		"endCursor":   {Type: graphql.String},
 	}})
+	defer forgetEntityTypes(pageInfo)
 	// Types first, for relations refer to each other's.
 	types := map[string]*entityType{}
 	for _, tb := range tables {
@@ -165,11 +166,7 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, *dataIndex, er
 	if err != nil {
 		return s, nil, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
 	}
-	ets := make([]*entityType, 0, len(types))
-	for _, et := range types {
-		ets = append(ets, et)
-	}
-	return s, indexDataSchema(&s, ets), nil
+	return s, indexDataSchema(&s, builtEntityTypes(pageInfo)), nil
 }
 
 // entityType is one entity's GraphQL types in one tenant's data API.
@@ -236,6 +233,7 @@ func (g *Graph) entityTypes(t tenant.Tenant, tb entity.Table, pageInfo *graphql.
 			return map[string]any{"hasNextPage": pg.HasNext, "endCursor": pg.Cursor}, nil
 		}},
 	}})
+	noteEntityType(pageInfo, et)
 	return et
 }
 

@@ -44,7 +44,7 @@ func (g *Graph) execData(ctx context.Context, api *dataAPI, req Request) ([]byte
 	if !ok {
 		return nil, false
 	}
-	r := dataRun{ctx: ctx, g: g, ld: newLoader(), vars: vars, frags: plan.frags, pages: map[*planNode]map[int64]entity.Page{}}
+	r := dataRun{ctx: withLoader(ctx), g: g, vars: vars, frags: plan.frags, pages: map[*planNode]map[int64]entity.Page{}}
 	return r.run(plan)
 }
 
@@ -118,9 +118,8 @@ func (w *bodyWriter) WriteHeader(int)             {}
 
 // dataRun is one execution of a plan.
 type dataRun struct {
-	ctx   context.Context
+	ctx   context.Context // with the request's loader
 	g     *Graph
-	ld    *loader
 	vars  map[string]any
 	frags map[string]ast.Definition
 	// pages are each relation's pages by key, read one statement per level.
@@ -270,17 +269,10 @@ func (r *dataRun) record(n *planNode, rec entity.Record) bool {
 		case roleColumn:
 			ok = r.leaf(s, rec[s.def.Name])
 		case roleField:
-			v := rec[s.role.field.Name]
-			if str, isStr := v.(string); isStr && str != "" {
-				at, isStr := rec["tenant"].(string)
-				if !isStr {
-					return false
-				}
-				m, err := r.ld.masked(r.ctx, r.g, s.role.et.d.typ, at, s.role.field.Name, str)
-				if err != nil {
-					return false
-				}
-				v = m
+			// The field's own resolver masks it (with the request's loader).
+			v, err := s.def.Resolve(graphql.ResolveParams{Source: rec, Context: r.ctx})
+			if err != nil {
+				return false
 			}
 			ok = r.leaf(s, v)
 		case roleManyToOne:

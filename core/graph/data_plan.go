@@ -3,6 +3,7 @@ package graph
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
@@ -46,6 +47,39 @@ type fieldRole struct {
 
 // recordColumns are the system columns every entity object has (entityTypes).
 var recordColumns = []string{"tenant", "createdAt", "updatedAt", "createdBy", "updatedBy", "deletedAt", "version"}
+
+// building holds the entity types made during each schema build, keyed by the
+// build's PageInfo object (one per build): whatever makes entity types with
+// entityTypes has them indexed, versions too.
+var building sync.Map // *graphql.Object → *buildList
+
+func noteEntityType(pageInfo *graphql.Object, et *entityType) {
+	v, _ := building.LoadOrStore(pageInfo, &buildList{})
+	l := v.(*buildList)
+	l.mu.Lock()
+	l.ets = append(l.ets, et)
+	l.mu.Unlock()
+}
+
+type buildList struct {
+	mu  sync.Mutex
+	ets []*entityType
+}
+
+// builtEntityTypes are the entity types made so far in the build of pageInfo.
+func builtEntityTypes(pageInfo *graphql.Object) []*entityType {
+	v, ok := building.Load(pageInfo)
+	if !ok {
+		return nil
+	}
+	l := v.(*buildList)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ets)
+}
+
+// forgetEntityTypes ends the build of pageInfo.
+func forgetEntityTypes(pageInfo *graphql.Object) { building.Delete(pageInfo) }
 
 // dataIndex is the side table of one data schema: GraphQL object type and field name
 // to what the field is. A field it does not know is not planned.

@@ -202,7 +202,7 @@ type loader struct {
 	mu      sync.Mutex
 	batches map[string]*batch
 	classes map[[2]string]classSet // type, tenant
-	unmask  map[[2]string]bool       // type, tenant
+	unmask  map[[2]string]bool     // type, tenant
 }
 
 // masked is maskedValue for a record field of the data API, with the type's
