@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
@@ -81,6 +82,9 @@ func (g *Graph) serveData(ctx context.Context, w http.ResponseWriter, code strin
 		if b, ok := g.execData(ctx, api, req); ok {
 			api.planned.Add(1)
 			writeBytes(w, b)
+			if cap(b) <= 1<<20 {
+				answerBuffers.Put(&b)
+			}
 			return true
 		}
 	}
@@ -115,6 +119,9 @@ func (w *bodyWriter) Header() http.Header {
 }
 func (w *bodyWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 func (w *bodyWriter) WriteHeader(int)             {}
+
+// answerBuffers hold answers being written, reused once sent.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // dataRun is one execution of a plan.
 type dataRun struct {
@@ -172,8 +179,7 @@ func (r *dataRun) run(plan *dataPlan) ([]byte, bool) {
 			return nil, false
 		}
 	}
-	r.b = make([]byte, 0, 4096)
-	r.b = append(r.b, `{"data":{`...)
+	r.b = append((*answerBuffers.Get().(*[]byte))[:0], `{"data":{`...)
 	for i, n := range plan.fields {
 		if i > 0 {
 			r.b = append(r.b, ',')
