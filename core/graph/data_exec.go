@@ -175,6 +175,12 @@ func (r *dataRun) run(plan *dataPlan) ([]byte, bool) {
 			if !r.loadRelations(n.rels, pg.Records) {
 				return nil, false
 			}
+		case roleResolve:
+			v, err := n.def.Resolve(p)
+			if err != nil {
+				return nil, false
+			}
+			values[i] = v
 		default:
 			return nil, false
 		}
@@ -191,6 +197,8 @@ func (r *dataRun) run(plan *dataPlan) ([]byte, bool) {
 			r.b, ok = appendJSONString(r.b, n.typename), true
 		case n.role.kind == roleGet:
 			ok = r.record(n, values[i].(entity.Record))
+		case n.role.kind == roleResolve:
+			ok = r.complete(n, values[i])
 		default:
 			ok = r.connection(n, values[i].(entity.Page))
 		}
@@ -362,6 +370,101 @@ func (r *dataRun) connection(n *planNode, pg entity.Page) bool {
 			}
 			r.b = append(r.b, '}')
 		default:
+			return false
+		}
+	}
+	r.b = append(r.b, '}')
+	return true
+}
+
+// complete writes the value a roleResolve field's resolver returned, as graphql-go
+// completes it: a list item by item, an object field by field through the fields'
+// resolvers (a map's entry where a field has none), a scalar serialized.
+func (r *dataRun) complete(n *planNode, v any) bool {
+	if !n.list {
+		return r.completeItem(n, v, n.nonNull)
+	}
+	if isNullish(v) {
+		if n.nonNull {
+			return false
+		}
+		r.b = append(r.b, "null"...)
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice {
+		return false
+	}
+	r.b = append(r.b, '[')
+	for i := range rv.Len() {
+		if i > 0 {
+			r.b = append(r.b, ',')
+		}
+		if !r.completeItem(n, rv.Index(i).Interface(), n.itemNonNull) {
+			return false
+		}
+	}
+	r.b = append(r.b, ']')
+	return true
+}
+
+func (r *dataRun) completeItem(n *planNode, v any, nonNull bool) bool {
+	if _, thunk := v.(func() (any, error)); thunk {
+		return false
+	}
+	if n.scalar != nil {
+		if isNullish(v) {
+			if nonNull {
+				return false
+			}
+			r.b = append(r.b, "null"...)
+			return true
+		}
+		s := n.scalar.Serialize(v)
+		if isNullish(s) {
+			if nonNull {
+				return false
+			}
+			r.b = append(r.b, "null"...)
+			return true
+		}
+		var ok bool
+		r.b, ok = appendJSONValue(r.b, s)
+		return ok
+	}
+	if isNullish(v) {
+		if nonNull {
+			return false
+		}
+		r.b = append(r.b, "null"...)
+		return true
+	}
+	r.b = append(r.b, '{')
+	for i, s := range n.sub {
+		if i > 0 {
+			r.b = append(r.b, ',')
+		}
+		r.b = append(r.b, s.key...)
+		if s.typename != "" {
+			r.b = appendJSONString(r.b, s.typename)
+			continue
+		}
+		var fv any
+		if s.def.Resolve != nil {
+			p := r.params(s)
+			p.Source = v
+			var err error
+			if fv, err = s.def.Resolve(p); err != nil {
+				return false
+			}
+		} else {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			fv = m[s.def.Name]
+		}
+		if !r.complete(s, fv) {
 			return false
 		}
 	}

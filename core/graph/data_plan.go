@@ -34,6 +34,11 @@ const (
 	rolePageInfo                      // Connection.pageInfo
 	roleHasNext                       // PageInfo.hasNextPage
 	roleEndCursor                     // PageInfo.endCursor
+	// roleResolve is any other field of the data schema outside the entity and
+	// connection types (aggregates, a record's history without its records,
+	// _entities): its own resolver answers it, and its value is completed as
+	// graphql-go completes it.
+	roleResolve
 )
 
 // fieldRole is what the data schema's builder made one field for.
@@ -85,12 +90,15 @@ func forgetEntityTypes(pageInfo *graphql.Object) { building.Delete(pageInfo) }
 // to what the field is. A field it does not know is not planned.
 type dataIndex struct {
 	roles map[*graphql.Object]map[string]fieldRole
+	// records are the entity and connection objects: only the roles above answer
+	// on them, for their values need the executor's loading.
+	records map[*graphql.Object]bool
 }
 
 // indexDataSchema records what the builder made of each entity's types; ets are the
 // schema's entity types (several may share an entity, as versions do).
 func indexDataSchema(schema *graphql.Schema, ets []*entityType) *dataIndex {
-	idx := &dataIndex{roles: map[*graphql.Object]map[string]fieldRole{}}
+	idx := &dataIndex{roles: map[*graphql.Object]map[string]fieldRole{}, records: map[*graphql.Object]bool{}}
 	set := func(o *graphql.Object, name string, r fieldRole) {
 		if o == nil {
 			return
@@ -109,6 +117,7 @@ func indexDataSchema(schema *graphql.Schema, ets []*entityType) *dataIndex {
 	byConn := map[*graphql.Object]*entityType{}
 	for _, et := range ets {
 		byObj[et.obj], byConn[et.conn] = et, et
+		idx.records[et.obj], idx.records[et.conn] = true, true
 	}
 	for _, et := range ets {
 		set(et.obj, "id", fieldRole{kind: roleID, et: et})
@@ -188,6 +197,9 @@ type planNode struct {
 	sub []*planNode
 	// rels are the relations selected on the records (under nodes, for connections).
 	rels []*planNode
+	// For roleResolve: the value is a list (of non-null items), or an object.
+	list, itemNonNull bool
+	object            *graphql.Object
 }
 
 // planCompiler compiles one operation against one data schema.
@@ -325,7 +337,10 @@ func (c *planCompiler) field(obj *graphql.Object, key string, asts []*ast.Field)
 	}
 	role, ok := c.idx.roles[obj][name]
 	if !ok {
-		return nil, false
+		if c.idx.records[obj] || strings.HasPrefix(name, "__") {
+			return nil, false
+		}
+		role = fieldRole{kind: roleResolve}
 	}
 	n.role, n.def = role, obj.Fields()[name]
 	if n.def == nil {
@@ -362,6 +377,8 @@ func (c *planCompiler) field(obj *graphql.Object, key string, asts []*ast.Field)
 				n.rels = append(n.rels, s.rels...)
 			}
 		}
+	case roleResolve:
+		return c.resolved(n, sets)
 	case rolePageInfo:
 		pi, ok := named(n.def.Type).(*graphql.Object)
 		if !ok {
@@ -376,6 +393,39 @@ func (c *planCompiler) field(obj *graphql.Object, key string, asts []*ast.Field)
 		return nil, false
 	}
 	return n, true
+}
+
+// resolved compiles a field its resolver answers: a scalar, an object other than
+// an entity's or a connection, or a list of either, at most one list deep.
+func (c *planCompiler) resolved(n *planNode, sets []*ast.SelectionSet) (*planNode, bool) {
+	t := graphql.Type(n.def.Type)
+	if nn, ok := t.(*graphql.NonNull); ok {
+		t = nn.OfType
+	}
+	if l, ok := t.(*graphql.List); ok {
+		n.list = true
+		t = l.OfType
+		if nn, ok := t.(*graphql.NonNull); ok {
+			n.itemNonNull = true
+			t = nn.OfType
+		}
+	}
+	switch t := t.(type) {
+	case *graphql.Scalar:
+		n.scalar = t
+		return n, true
+	case *graphql.Object:
+		if c.idx.records[t] {
+			return nil, false
+		}
+		sub, ok := c.selection(t, sets)
+		if !ok {
+			return nil, false
+		}
+		n.sub, n.object = sub, t
+		return n, true
+	}
+	return nil, false
 }
 
 func relationsOf(sub []*planNode) []*planNode {

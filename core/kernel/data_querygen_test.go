@@ -16,15 +16,23 @@ import (
 // introspection describes it: random fields, aliases, fragments, relations in both
 // directions, filters, orders and pages, literals and variables.
 type queryGen struct {
-	rng     *rand.Rand
-	types   map[string]*genType
-	roots   []genField
-	ids     map[string][]string
-	vars    map[string]any
-	defs    []string
-	frags   []string
-	nfrag   int
-	aliases int
+	rng   *rand.Rand
+	types map[string]*genType
+	roots []genField
+	ids   map[string][]string
+	// aggregates are the Query's aggregate fields: name, result type, groupBy values.
+	aggregates []genAggregate
+	objects    map[string][]genField // every object type's fields
+	vars       map[string]any
+	defs       []string
+	frags      []string
+	nfrag      int
+	aliases    int
+}
+
+type genAggregate struct {
+	field, entity string
+	groupBy       []string
 }
 
 type genType struct {
@@ -85,7 +93,7 @@ func newQueryGen(t testing.TB, fx *execFixture, rng *rand.Rand) *queryGen {
 		}
 	}
 	isEntity := func(name string) bool { return objects[name] && objects[name+"Connection"] }
-	g := &queryGen{rng: rng, types: map[string]*genType{}, ids: fx.ids}
+	g := &queryGen{rng: rng, types: map[string]*genType{}, ids: fx.ids, objects: map[string][]genField{}}
 	named := func(r typeRef) (string, string, bool) {
 		nonNull := r.Kind == "NON_NULL"
 		for r.OfType != nil {
@@ -93,6 +101,23 @@ func newQueryGen(t testing.TB, fx *execFixture, rng *rand.Rand) *queryGen {
 		}
 		_ = nonNull
 		return r.Kind, r.Name, nonNull
+	}
+	for _, ty := range res.Data.Schema.Types {
+		if ty.Kind != "OBJECT" {
+			continue
+		}
+		for _, f := range ty.Fields {
+			kind, name, _ := named(f.Type)
+			if kind == "SCALAR" {
+				g.objects[ty.Name] = append(g.objects[ty.Name], genField{name: f.Name, scalar: name})
+			} else if kind == "OBJECT" {
+				g.objects[ty.Name] = append(g.objects[ty.Name], genField{name: f.Name, target: name})
+			}
+			if ty.Name == res.Data.Schema.QueryType.Name && strings.HasSuffix(name, "Aggregate") {
+				ent := strings.TrimSuffix(name, "Aggregate")
+				g.aggregates = append(g.aggregates, genAggregate{field: f.Name, entity: ent, groupBy: enums[ent+"GroupField"]})
+			}
+		}
 	}
 	for _, ty := range res.Data.Schema.Types {
 		if ty.Kind != "OBJECT" || (!isEntity(ty.Name) && ty.Name != res.Data.Schema.QueryType.Name) {
@@ -140,6 +165,9 @@ func (g *queryGen) query() (string, map[string]any) {
 		}
 		g.field(&b, f, 0, used)
 		b.WriteByte(' ')
+	}
+	if g.chance(5) && len(g.aggregates) > 0 {
+		g.aggregate(&b)
 	}
 	if g.chance(8) {
 		b.WriteString("__typename ")
@@ -317,4 +345,48 @@ func (g *queryGen) selection(b *strings.Builder, t *genType, depth int) {
 	if g.chance(4) {
 		b.WriteString("__typename id ")
 	}
+}
+
+// aggregate writes a random aggregate: groups by some of its fields, a filter at
+// times, and some of the group's key, count and function fields.
+func (g *queryGen) aggregate(b *strings.Builder) {
+	a := g.aggregates[g.rng.IntN(len(g.aggregates))]
+	g.aliases++
+	fmt.Fprintf(b, "g%d:%s", g.aliases, a.field)
+	var args []string
+	if len(a.groupBy) > 0 && g.chance(2) {
+		var by []string
+		for _, i := range g.rng.Perm(len(a.groupBy))[:1+g.rng.IntN(min(2, len(a.groupBy)))] {
+			by = append(by, a.groupBy[i])
+		}
+		args = append(args, "groupBy:["+strings.Join(by, ",")+"]")
+	}
+	if g.chance(3) {
+		args = append(args, fmt.Sprintf("first:%d", 1+g.rng.IntN(20)))
+	}
+	if t := g.types[a.entity]; t != nil && g.chance(3) {
+		if lit, _, ok := g.filter(t); ok {
+			args = append(args, "filter:"+lit)
+		}
+	}
+	if len(args) > 0 {
+		b.WriteString("(" + strings.Join(args, ",") + ")")
+	}
+	b.WriteString("{groups{")
+	for _, f := range g.objects[a.entity+"Group"] {
+		if !g.chance(2) {
+			continue
+		}
+		b.WriteString(f.name)
+		if f.target != "" {
+			b.WriteByte('{')
+			fields := g.objects[f.target]
+			for _, i := range g.rng.Perm(len(fields))[:1+g.rng.IntN(len(fields))] {
+				b.WriteString(fields[i].name + " ")
+			}
+			b.WriteByte('}')
+		}
+		b.WriteByte(' ')
+	}
+	b.WriteString("count}} ")
 }
