@@ -33,9 +33,9 @@ type dataAPI struct {
 	schema graphql.Schema
 	docs   *lru[prepared]
 	// index and plans serve reads through the API's own executor (data_exec.go).
-	index            *dataIndex
-	plans            *lru[*dataPlan]
-	planned, generic atomic.Uint64
+	index                    *dataIndex
+	plans                    *lru[*dataPlan]
+	planned, generic, faults atomic.Uint64
 }
 
 // DataHandler serves each tenant's data API at /data/{tenant}/graphql: for every

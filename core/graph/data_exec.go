@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"net/http"
 	"reflect"
@@ -24,17 +25,25 @@ import (
 
 // execData answers a read of a tenant's data API with the compiled plan of its
 // operation: the answer, and ok when the plan answered.
-func (g *Graph) execData(ctx context.Context, api *dataAPI, req Request) ([]byte, bool) {
+func (g *Graph) execData(ctx context.Context, api *dataAPI, req Request) (answer []byte, ok bool) {
 	if api.index == nil || api.plans == nil {
 		return nil, false
 	}
+	defer func() {
+		// A fault of the plan costs its answer, which graphql-go gives instead.
+		if v := recover(); v != nil {
+			g.log.ErrorContext(ctx, "data API executor panicked", slog.Any("panic", v), slog.String("query", req.Query))
+			api.faults.Add(1)
+			answer, ok = nil, false
+		}
+	}()
 	doc, errs := g.prepareIn(&api.schema, api.docs, req.Query)
 	if errs != nil {
 		return nil, false
 	}
 	key := planKey(req.Query, req.OperationName)
-	plan, ok := api.plans.get(key)
-	if !ok {
+	plan, cached := api.plans.get(key)
+	if !cached {
 		plan = compileDataPlan(&api.schema, api.index, doc, req.OperationName)
 		api.plans.put(key, plan)
 	}
@@ -93,16 +102,18 @@ func (g *Graph) serveData(ctx context.Context, w http.ResponseWriter, code strin
 	return false
 }
 
-// DataExecutorCounts are how many data API requests the compiled plans answered and
-// how many graphql-go's executor did, over the tenants' current schemas.
-func (g *Graph) DataExecutorCounts() (planned, generic uint64) {
+// DataExecutorCounts are how many data API requests the compiled plans answered,
+// how many graphql-go's executor did, and how many plans failed with a panic (and
+// were answered by graphql-go), over the tenants' current schemas.
+func (g *Graph) DataExecutorCounts() (planned, generic, faults uint64) {
 	g.data.Range(func(_, v any) bool {
 		api := v.(*dataAPI)
 		planned += api.planned.Load()
 		generic += api.generic.Load()
+		faults += api.faults.Load()
 		return true
 	})
-	return planned, generic
+	return planned, generic, faults
 }
 
 // bodyWriter keeps what a handler writes.
@@ -176,6 +187,9 @@ func (r *dataRun) run(plan *dataPlan) ([]byte, bool) {
 				return nil, false
 			}
 		case roleResolve:
+			if n.def.Resolve == nil {
+				return nil, false
+			}
 			v, err := n.def.Resolve(p)
 			if err != nil {
 				return nil, false

@@ -30,6 +30,9 @@ func FuzzDataPlan(f *testing.F) {
 		}
 		for _, caller := range []string{"city", "nogrant"} {
 			fast, planned, generic := fx.answers(t, caller, "230100", query, v)
+			if _, _, faults := s.K.Graph().DataExecutorCounts(); faults > 0 {
+				t.Fatalf("the plan panicked on %q %s as %s", query, vars, caller)
+			}
 			if planned && !bytes.Equal(fast, generic) {
 				t.Fatalf("the executors differ on %q %s as %s:\nplan:    %s\ngraphql: %s", query, vars, caller, fast, generic)
 			}

@@ -229,6 +229,9 @@ func TestDataExecutorMatchesGraphQL(t *testing.T) {
 				planned++
 			}
 		}
+		if _, _, faults := s.K.Graph().DataExecutorCounts(); faults > 0 {
+			t.Errorf("%d plans panicked", faults)
+		}
 		t.Logf("%d requests, %d answered by the plan, all identical to graphql-go's", total, planned)
 		if planned < total/3 {
 			t.Errorf("only %d of %d requests planned", planned, total)
