@@ -272,8 +272,12 @@ func (c *planCompiler) selection(obj *graphql.Object, sets []*ast.SelectionSet) 
 		for _, sel := range ss.Selections {
 			switch s := sel.(type) {
 			case *ast.Field:
-				if len(s.Directives) > 0 || s.Name == nil {
+				include, ok := literalInclude(s.Directives)
+				if !ok || s.Name == nil {
 					return false
+				}
+				if !include {
+					continue
 				}
 				key := s.Name.Value
 				if s.Alias != nil && s.Alias.Value != "" {
@@ -284,14 +288,22 @@ func (c *planCompiler) selection(obj *graphql.Object, sets []*ast.SelectionSet) 
 				}
 				byKey[key] = append(byKey[key], s)
 			case *ast.InlineFragment:
-				if len(s.Directives) > 0 || !c.applies(s.TypeCondition, obj) || !collect(s.SelectionSet) {
+				include, ok := literalInclude(s.Directives)
+				if !ok {
+					return false
+				}
+				if !include {
+					continue
+				}
+				if !c.applies(s.TypeCondition, obj) || !collect(s.SelectionSet) {
 					return false
 				}
 			case *ast.FragmentSpread:
-				if len(s.Directives) > 0 || s.Name == nil {
+				include, ok := literalInclude(s.Directives)
+				if !ok || s.Name == nil {
 					return false
 				}
-				if visited[s.Name.Value] {
+				if visited[s.Name.Value] || !include {
 					continue
 				}
 				visited[s.Name.Value] = true
@@ -320,6 +332,46 @@ func (c *planCompiler) selection(obj *graphql.Object, sets []*ast.SelectionSet) 
 		out = append(out, n)
 	}
 	return out, true
+}
+
+// literalInclude is graphql-go's shouldIncludeNode for @skip and @include whose if
+// is a literal (@skip first); ok is false for a variable or another directive, which
+// the plan leaves to graphql-go.
+func literalInclude(dirs []*ast.Directive) (include, ok bool) {
+	include = true
+	var skip, incl *ast.Directive
+	for _, d := range dirs {
+		if d == nil || d.Name == nil {
+			continue
+		}
+		switch d.Name.Value {
+		case "skip":
+			skip = d
+		case "include":
+			incl = d
+		default:
+			return false, false
+		}
+	}
+	for _, d := range []*ast.Directive{skip, incl} {
+		if d == nil {
+			continue
+		}
+		var v ast.Value
+		for _, a := range d.Arguments {
+			if a.Name != nil && a.Name.Value == "if" {
+				v = a.Value
+			}
+		}
+		b, isBool := v.(*ast.BooleanValue)
+		if !isBool {
+			return false, false
+		}
+		if d == skip && b.Value || d == incl && !b.Value {
+			include = false
+		}
+	}
+	return include, true
 }
 
 // applies reports whether a fragment's type condition holds on obj: the data schema

@@ -337,6 +337,9 @@ func (g *queryGen) selection(b *strings.Builder, t *genType, depth int) {
 			name := fmt.Sprintf("F%d", g.nfrag)
 			g.frags = append(g.frags, "fragment "+name+" on "+t.name+"{"+fb.String()+"}")
 			b.WriteString("..." + name + " ")
+		case f.target == "" && g.chance(10): // a leaf: its directives come last
+			g.field(b, f, depth, used)
+			fmt.Fprintf(b, " @%s(if:%v) ", []string{"skip", "include"}[g.rng.IntN(2)], g.chance(2))
 		default:
 			g.field(b, f, depth, used)
 			b.WriteByte(' ')
