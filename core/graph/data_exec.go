@@ -398,7 +398,7 @@ func (r *dataRun) complete(n *planNode, v any) bool {
 	if !n.list {
 		return r.completeItem(n, v, n.nonNull)
 	}
-	if isNullish(v) {
+	if treatedAsNull(v) {
 		if n.nonNull {
 			return false
 		}
@@ -427,7 +427,7 @@ func (r *dataRun) completeItem(n *planNode, v any, nonNull bool) bool {
 		return false
 	}
 	if n.scalar != nil {
-		if isNullish(v) {
+		if treatedAsNull(v) {
 			if nonNull {
 				return false
 			}
@@ -435,7 +435,7 @@ func (r *dataRun) completeItem(n *planNode, v any, nonNull bool) bool {
 			return true
 		}
 		s := n.scalar.Serialize(v)
-		if isNullish(s) {
+		if treatedAsNull(s) {
 			if nonNull {
 				return false
 			}
@@ -446,7 +446,7 @@ func (r *dataRun) completeItem(n *planNode, v any, nonNull bool) bool {
 		r.b, ok = appendJSONValue(r.b, s)
 		return ok
 	}
-	if isNullish(v) {
+	if treatedAsNull(v) {
 		if nonNull {
 			return false
 		}
@@ -507,7 +507,7 @@ func (r *dataRun) leaf(n *planNode, v any) bool {
 			return true
 		}
 	}
-	if isNullish(v) {
+	if treatedAsNull(v) {
 		if n.nonNull {
 			return false
 		}
@@ -515,7 +515,7 @@ func (r *dataRun) leaf(n *planNode, v any) bool {
 		return true
 	}
 	s := n.scalar.Serialize(v)
-	if isNullish(s) {
+	if treatedAsNull(s) {
 		if n.nonNull {
 			return false
 		}

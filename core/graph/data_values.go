@@ -8,242 +8,303 @@ import (
 	"github.com/graphql-go/graphql/language/ast"
 )
 
-// graphql-go's reading of arguments and variables, and its test of null, as the data
-// API's executor needs them to hand resolvers the values graphql-go would (its own
-// functions are unexported). TestDataExecutorMatchesGraphQL holds them to it.
+// Input coercion for the data API's own executor: the request's variables
+// (CoerceVariableValues, GraphQL spec October 2021 §6.4.1) and each field's
+// arguments (CoerceArgumentValues, §6.4.1), with the input coercion rules of
+// scalars (§3.5), enums (§3.9), input objects (§3.10), lists (§3.11) and non-null
+// types (§3.12), written from the spec.
+//
+// The executor must hand resolvers exactly the argument maps graphql-go's executor
+// would and refuse exactly the variables it refuses, so where the spec and
+// graphql-go's observable behaviour differ, graphql-go's wins; each such place says
+// so with "graphql-go:". TestDataExecutorMatchesGraphQL and FuzzDataPlan hold this
+// file to that behaviour; TestInputCoercion pins it down case by case.
+//
+// The main difference throughout: graphql-go does not tell an explicit null from a
+// value that was not given. Both are "no value": a default takes its place where
+// there is one, and otherwise the entry is left out of the map. (Its parser, as of
+// v0.8.1, has no null literal either: null only comes in a variable's value.)
 
-// isNullish is graphql-go's test of a value that completes to null: nil, a nil
-// pointer, NaN.
-func isNullish(v any) bool {
+// treatedAsNull reports whether v stands for null: nil, a nil pointer, or a NaN
+// float (graphql-go completes NaN to null and reads it as no value).
+func treatedAsNull(v any) bool {
 	if v == nil {
 		return true
 	}
 	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Ptr {
+	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
 			return true
 		}
 		rv = rv.Elem()
 	}
-	switch rv.Kind() {
-	case reflect.Float32, reflect.Float64:
+	if k := rv.Kind(); k == reflect.Float32 || k == reflect.Float64 {
 		return math.IsNaN(rv.Float())
 	}
 	return false
 }
 
-// argumentValues are a field's arguments as graphql-go's executor gives them to its
-// resolver.
-func argumentValues(defs []*graphql.Argument, asts []*ast.Argument, vars map[string]any) map[string]any {
-	out := make(map[string]any, len(defs))
-	for _, d := range defs {
-		var value ast.Value
-		for _, a := range asts {
-			if a.Name != nil && a.Name.Value == d.PrivateName {
-				value = a.Value
-			}
+// argumentValues is CoerceArgumentValues: the arguments a field's resolver gets,
+// from the definitions defs, the arguments written in the query and the coerced
+// variables.
+//
+// graphql-go: an argument given a variable with no value (absent or null) gets the
+// argument's default like an absent one; an argument with neither a value nor a
+// default is left out (never present as nil). A non-null argument without a value
+// is not an error here: validation has refused such a query before execution.
+func argumentValues(defs []*graphql.Argument, written []*ast.Argument, vars map[string]any) map[string]any {
+	args := make(map[string]any, len(defs))
+	for _, def := range defs {
+		value := coerceLiteral(def.Type, writtenArgument(written, def.PrivateName), vars)
+		if treatedAsNull(value) {
+			value = def.DefaultValue
 		}
-		v := valueFromAST(value, d.Type, vars)
-		if isNullish(v) {
-			v = d.DefaultValue
+		if !treatedAsNull(value) {
+			args[def.PrivateName] = value
 		}
-		if !isNullish(v) {
-			out[d.PrivateName] = v
+	}
+	return args
+}
+
+// writtenArgument is the literal given for the argument name, nil when none is; of
+// several with one name (which validation refuses) the last counts.
+func writtenArgument(written []*ast.Argument, name string) ast.Value {
+	for i := len(written) - 1; i >= 0; i-- {
+		if a := written[i]; a.Name != nil && a.Name.Value == name {
+			return a.Value
+		}
+	}
+	return nil
+}
+
+// coerceLiteral is the input coercion of a literal (or a variable in its place) to
+// the input type t; nil stands for null or no value.
+//
+// A variable stands for its coerced value as it is, whatever t is: the variable's
+// own type was checked against its uses by validation, and its value was coerced
+// by variableValues.
+func coerceLiteral(t graphql.Input, lit ast.Value, vars map[string]any) any {
+	if lit == nil {
+		return nil
+	}
+	if v, ok := lit.(*ast.Variable); ok {
+		if v.Name == nil {
+			return nil
+		}
+		return vars[v.Name.Value]
+	}
+	switch t := t.(type) {
+	case *graphql.NonNull:
+		// §3.12: a literal of a non-null type is one of its inner type (there is
+		// no null literal to refuse, and validation checks variables' types).
+		return coerceLiteral(t.OfType, lit, vars)
+	case *graphql.List:
+		return coerceListLiteral(t.OfType, lit, vars)
+	case *graphql.InputObject:
+		return coerceObjectLiteral(t, lit, vars)
+	case *graphql.Scalar:
+		// §3.5: the scalar decides what its literals mean.
+		return t.ParseLiteral(lit)
+	case *graphql.Enum:
+		// §3.9: only an enum value naming one of the enum's values.
+		return t.ParseLiteral(lit)
+	}
+	return nil
+}
+
+// coerceListLiteral is §3.11 for a literal: a list literal's items are each coerced
+// to the item type, and any other literal is a list of that one item.
+//
+// graphql-go: an item that coerces to nothing (a variable without a value) stays in
+// the list as nil.
+func coerceListLiteral(item graphql.Input, lit ast.Value, vars map[string]any) []any {
+	list, ok := lit.(*ast.ListValue)
+	if !ok {
+		return []any{coerceLiteral(item, lit, vars)}
+	}
+	out := make([]any, 0, len(list.Values))
+	for _, v := range list.Values {
+		out = append(out, coerceLiteral(item, v, vars))
+	}
+	return out
+}
+
+// coerceObjectLiteral is §3.10 for a literal: an object literal gives each field of
+// the input object its value, a field not written gets its default, and a field
+// with neither is left out. A literal that is not an object is no value.
+//
+// graphql-go: a field given a variable without a value is left out, and does NOT
+// get its default (unlike the same field in a variable's value,
+// see coerceObjectValue). Fields the type does not have are not looked at:
+// validation refuses them.
+func coerceObjectLiteral(t *graphql.InputObject, lit ast.Value, vars map[string]any) map[string]any {
+	obj, ok := lit.(*ast.ObjectValue)
+	if !ok {
+		return nil
+	}
+	out := map[string]any{}
+	for name, field := range t.Fields() {
+		value := field.DefaultValue
+		if written, ok := writtenField(obj, name); ok {
+			value = coerceLiteral(field.Type, written, vars)
+		}
+		if !treatedAsNull(value) {
+			out[name] = value
 		}
 	}
 	return out
 }
 
-// valueFromAST is graphql-go's reading of a literal or variable as an input type.
-func valueFromAST(v ast.Value, t graphql.Input, vars map[string]any) any {
-	if v == nil {
-		return nil
-	}
-	if vr, ok := v.(*ast.Variable); ok {
-		if vr.Name == nil || vars == nil {
-			return nil
-		}
-		return vars[vr.Name.Value]
-	}
-	switch t := t.(type) {
-	case *graphql.NonNull:
-		return valueFromAST(v, t.OfType, vars)
-	case *graphql.List:
-		values := []any{}
-		if lv, ok := v.(*ast.ListValue); ok {
-			for _, item := range lv.Values {
-				values = append(values, valueFromAST(item, t.OfType, vars))
-			}
-			return values
-		}
-		return append(values, valueFromAST(v, t.OfType, vars))
-	case *graphql.InputObject:
-		ov, ok := v.(*ast.ObjectValue)
-		if !ok {
-			return nil
-		}
-		given := map[string]*ast.ObjectField{}
-		for _, f := range ov.Fields {
-			if f != nil && f.Name != nil {
-				given[f.Name.Value] = f
-			}
-		}
-		obj := map[string]any{}
-		for name, field := range t.Fields() {
-			var value any
-			if f, ok := given[name]; ok {
-				value = valueFromAST(f.Value, field.Type, vars)
-			} else {
-				value = field.DefaultValue
-			}
-			if !isNullish(value) {
-				obj[name] = value
-			}
-		}
-		return obj
-	case *graphql.Scalar:
-		return t.ParseLiteral(v)
-	case *graphql.Enum:
-		return t.ParseLiteral(v)
-	}
-	return nil
-}
-
-// variableValues coerces the request's variables as graphql-go does; ok is false
-// for a value graphql-go would refuse (its error is the one to answer) or a type
-// this reading does not know.
-func variableValues(schema *graphql.Schema, defs []*ast.VariableDefinition, inputs map[string]any) (map[string]any, bool) {
-	out := make(map[string]any, len(defs))
-	for _, d := range defs {
-		t, ok := inputTypeOf(schema, d.Type)
-		if !ok {
-			return nil, false
-		}
-		in := inputs[d.Variable.Name.Value]
-		if !validInput(in, t) {
-			return nil, false
-		}
-		if isNullish(in) && d.DefaultValue != nil {
-			out[d.Variable.Name.Value] = valueFromAST(d.DefaultValue, t, nil)
-			continue
-		}
-		out[d.Variable.Name.Value] = coerceValue(t, in)
-	}
-	return out, true
-}
-
-func inputTypeOf(schema *graphql.Schema, t ast.Type) (graphql.Input, bool) {
-	switch t := t.(type) {
-	case *ast.List:
-		in, ok := inputTypeOf(schema, t.Type)
-		if !ok {
-			return nil, false
-		}
-		return graphql.NewList(in), true
-	case *ast.NonNull:
-		in, ok := inputTypeOf(schema, t.Type)
-		if !ok {
-			return nil, false
-		}
-		return graphql.NewNonNull(in), true
-	case *ast.Named:
-		if t.Name == nil {
-			return nil, false
-		}
-		switch in := schema.Type(t.Name.Value).(type) {
-		case *graphql.Scalar, *graphql.Enum, *graphql.InputObject:
-			return in.(graphql.Input), true
+// writtenField is the literal of the object literal's field name, and whether the
+// field is written; of several with one name the last counts.
+func writtenField(obj *ast.ObjectValue, name string) (ast.Value, bool) {
+	for i := len(obj.Fields) - 1; i >= 0; i-- {
+		if f := obj.Fields[i]; f != nil && f.Name != nil && f.Name.Value == name {
+			return f.Value, true
 		}
 	}
 	return nil, false
 }
 
-// validInput is graphql-go's isValidInputValue, without its messages: values from
-// decoded JSON only (maps, slices, strings, numbers, booleans, nil).
-func validInput(v any, t graphql.Input) bool {
-	if isNullish(v) {
-		_, nonNull := t.(*graphql.NonNull)
-		return !nonNull
-	}
-	switch t := t.(type) {
-	case *graphql.NonNull:
-		return validInput(v, t.OfType)
-	case *graphql.List:
-		if list, ok := v.([]any); ok {
-			for _, x := range list {
-				if !validInput(x, t.OfType) {
-					return false
-				}
-			}
-			return true
+// variableValues is CoerceVariableValues: the operation's variables coerced from the
+// request's inputs (decoded JSON). ok is false when graphql-go would refuse them, so
+// that the caller falls back to graphql-go and answers with its error, and also
+// when a variable's type is not an input type this schema knows.
+//
+// graphql-go: a variable given as null gets its default like one not given; and
+// one of a non-null type must be given a value even where it has a default.
+func variableValues(schema *graphql.Schema, defs []*ast.VariableDefinition, inputs map[string]any) (map[string]any, bool) {
+	vars := make(map[string]any, len(defs))
+	for _, def := range defs {
+		if def.Variable == nil || def.Variable.Name == nil {
+			return nil, false
 		}
-		if reflect.ValueOf(v).Kind() == reflect.Slice {
-			return false // not from JSON: let graphql-go judge
-		}
-		return validInput(v, t.OfType)
-	case *graphql.InputObject:
-		m, ok := v.(map[string]any)
+		name := def.Variable.Name.Value
+		t, ok := declaredInputType(schema, def.Type)
 		if !ok {
-			return false
+			return nil, false
 		}
-		fields := t.Fields()
-		for name := range m {
-			if _, ok := fields[name]; !ok {
-				return false
-			}
+		given := inputs[name]
+		value, ok := coerceValue(t, given)
+		if !ok {
+			return nil, false
 		}
-		for name, f := range fields {
-			if !validInput(m[name], f.Type) {
-				return false
-			}
+		if treatedAsNull(given) && def.DefaultValue != nil {
+			// The default is a constant literal: it has no variables to read.
+			value = coerceLiteral(t, def.DefaultValue, nil)
 		}
-		return true
-	case *graphql.Scalar:
-		return !isNullish(t.ParseValue(v))
-	case *graphql.Enum:
-		return !isNullish(t.ParseValue(v))
+		vars[name] = value
 	}
-	return false
+	return vars, true
 }
 
-// coerceValue is graphql-go's coercion of a valid variable value to its type.
-func coerceValue(t graphql.Input, v any) any {
-	if isNullish(v) {
-		return nil
+// declaredInputType is the schema's input type written as a variable's type.
+func declaredInputType(schema *graphql.Schema, written ast.Type) (graphql.Input, bool) {
+	switch written := written.(type) {
+	case *ast.NonNull:
+		if inner, ok := declaredInputType(schema, written.Type); ok {
+			return graphql.NewNonNull(inner), true
+		}
+	case *ast.List:
+		if inner, ok := declaredInputType(schema, written.Type); ok {
+			return graphql.NewList(inner), true
+		}
+	case *ast.Named:
+		if written.Name == nil {
+			return nil, false
+		}
+		switch named := schema.Type(written.Name.Value).(type) {
+		case *graphql.Scalar:
+			return named, true
+		case *graphql.Enum:
+			return named, true
+		case *graphql.InputObject:
+			return named, true
+		}
+	}
+	return nil, false
+}
+
+// coerceValue is the input coercion of a variable's value v (decoded JSON) to the
+// input type t: the coerced value, and whether v is one t accepts. Null is accepted
+// by every type but a non-null one, and coerces to nil.
+func coerceValue(t graphql.Input, v any) (any, bool) {
+	if treatedAsNull(v) {
+		_, nonNull := t.(*graphql.NonNull)
+		return nil, !nonNull
 	}
 	switch t := t.(type) {
 	case *graphql.NonNull:
 		return coerceValue(t.OfType, v)
 	case *graphql.List:
-		values := []any{}
-		if list, ok := v.([]any); ok {
-			for _, x := range list {
-				values = append(values, coerceValue(t.OfType, x))
-			}
-			return values
-		}
-		return append(values, coerceValue(t.OfType, v))
+		return coerceListValue(t.OfType, v)
 	case *graphql.InputObject:
-		obj := map[string]any{}
-		m, _ := v.(map[string]any)
-		for name, f := range t.Fields() {
-			fv := coerceValue(f.Type, m[name])
-			if isNullish(fv) {
-				fv = f.DefaultValue
-			}
-			if !isNullish(fv) {
-				obj[name] = fv
-			}
-		}
-		return obj
+		return coerceObjectValue(t, v)
 	case *graphql.Scalar:
-		if parsed := t.ParseValue(v); !isNullish(parsed) {
-			return parsed
-		}
+		// §3.5. graphql-go: a scalar refuses a value by parsing it to null, and its
+		// built-in ones are laxer than the spec's: Int takes 3.5 as 3 and "3" as 3.
+		parsed := t.ParseValue(v)
+		return parsed, !treatedAsNull(parsed)
 	case *graphql.Enum:
-		if parsed := t.ParseValue(v); !isNullish(parsed) {
-			return parsed
+		// §3.9: the name of one of the enum's values.
+		parsed := t.ParseValue(v)
+		return parsed, !treatedAsNull(parsed)
+	}
+	return nil, false
+}
+
+// coerceListValue is §3.11 for a variable's value: a JSON array's items are each
+// coerced to the item type (null items stay nil where the item type allows null),
+// and any other value is a list of that one item.
+func coerceListValue(item graphql.Input, v any) (any, bool) {
+	items, isArray := v.([]any)
+	if !isArray {
+		if reflect.ValueOf(v).Kind() == reflect.Slice {
+			// Not from decoded JSON: leave the judgement to graphql-go.
+			return nil, false
+		}
+		items = []any{v}
+	}
+	out := make([]any, 0, len(items))
+	for _, x := range items {
+		c, ok := coerceValue(item, x)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, c)
+	}
+	return out, true
+}
+
+// coerceObjectValue is §3.10 for a variable's value: a JSON object with no key the
+// input object lacks, every field coerced to its type, a field without a value
+// given its default, and a field with neither left out.
+//
+// graphql-go: a field given as null also gets its default (unlike in a literal),
+// and a field of a non-null type must be given a value even where it has a default.
+func coerceObjectValue(t *graphql.InputObject, v any) (any, bool) {
+	given, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	fields := t.Fields()
+	for key := range given {
+		if _, known := fields[key]; !known {
+			return nil, false
 		}
 	}
-	return nil
+	out := map[string]any{}
+	for name, field := range fields {
+		value, ok := coerceValue(field.Type, given[name])
+		if !ok {
+			return nil, false
+		}
+		if treatedAsNull(value) {
+			value = field.DefaultValue
+		}
+		if !treatedAsNull(value) {
+			out[name] = value
+		}
+	}
+	return out, true
 }
