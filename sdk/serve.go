@@ -129,6 +129,8 @@ func newServer(p Plugin) (*server, error) {
 
 func (s *server) SetBroker(b *plugin.GRPCBroker) { s.broker = b }
 
+func (s *server) SetKernelDialer(dial func() (proto.KernelClient, error)) { s.kernel.dial = dial }
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -315,4 +317,5 @@ func (s *server) ReadSource(ctx context.Context, req *proto.SourceRequest) (*pro
 var (
 	_ proto.PluginServer = (*server)(nil)
 	_ wire.BrokerAware   = (*server)(nil)
+	_ wire.KernelDialer  = (*server)(nil)
 )

@@ -22,6 +22,12 @@ type BrokerAware interface {
 	SetBroker(b *plugin.GRPCBroker)
 }
 
+// KernelDialer is implemented by plugin servers whose calls back can be pointed at
+// a kernel reached another way than the broker (the sdktest kit's in-memory one).
+type KernelDialer interface {
+	SetKernelDialer(dial func() (proto.KernelClient, error))
+}
+
 // GRPCServer registers the plugin's service on s.
 func (p *GRPCPlugin) GRPCServer(b *plugin.GRPCBroker, s *grpc.Server) error {
 	srv, ok := p.Impl.(proto.PluginServer)
