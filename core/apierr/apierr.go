@@ -23,6 +23,14 @@ const (
 	RateLimited      Code = "RATE_LIMITED"
 	BadRequest       Code = "BAD_REQUEST"
 	Internal         Code = "INTERNAL"
+	// PluginUnavailable: a plugin is not running or crashed during the call.
+	PluginUnavailable Code = "PLUGIN_UNAVAILABLE"
+	// PluginTimeout: a plugin did not answer within its timeout.
+	PluginTimeout Code = "PLUGIN_TIMEOUT"
+	// PluginBadResponse: a plugin answered something that does not fit.
+	PluginBadResponse Code = "PLUGIN_BAD_RESPONSE"
+	// PluginError: a plugin's handler reported an error of its own.
+	PluginError Code = "PLUGIN_ERROR"
 )
 
 // FieldError is one problem with one field of an input, located by a JSON pointer
