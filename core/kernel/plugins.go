@@ -41,6 +41,7 @@ func (k *Kernel) newPlugins() {
 			return graph.CallerFrom(ctx).Principal.Username, nil
 		},
 		Query: k.pluginQuery,
+		Coded: func(ctx context.Context, err error) error { return k.graph.Coded(ctx, err) },
 	})
 }
 
@@ -108,9 +109,17 @@ func (k *Kernel) reloadPlugins(ctx context.Context, kind string) {
 	}
 }
 
+// InstallOptions adjust a catalog entry beyond what the binary declares.
+type InstallOptions struct {
+	// TimeoutMs and Concurrency bound each call (0: the defaults).
+	TimeoutMs, Concurrency int
+	// Upgrade requires the plugin to be installed already.
+	Upgrade bool
+}
+
 // InstallPlugin inspects a binary (its checksum must be sha256) and writes its
 // catalog entry at the root tenant: install and upgrade alike.
-func (k *Kernel) InstallPlugin(ctx context.Context, actor, binary, sha256 string) (resource.ApplyResult, error) {
+func (k *Kernel) InstallPlugin(ctx context.Context, actor, binary, sha256 string, opts InstallOptions) (resource.ApplyResult, error) {
 	roots := k.tenants.Roots()
 	if len(roots) == 0 {
 		return resource.ApplyResult{}, apierr.New(apierr.BadRequest, "there is no root tenant to install plugins at")
@@ -123,9 +132,43 @@ func (k *Kernel) InstallPlugin(ctx context.Context, actor, binary, sha256 string
 	if err != nil {
 		return resource.ApplyResult{}, apierr.Wrap(apierr.ValidationFailed, err, "cannot install %s: %v", abs, err)
 	}
-	res, err := k.resources.Apply(ctx, actor, []resource.Object{plugin.CatalogObject(roots[0].Code, abs, sha256, man)}, resource.ApplyOptions{})
+	obj := plugin.CatalogObject(roots[0].Code, abs, sha256, man)
+	_, err = k.resources.Get(ctx, plugin.KindPlugin, roots[0].Code, man.ID)
+	switch {
+	case opts.Upgrade && apierr.CodeOf(err) == apierr.NotFound:
+		return resource.ApplyResult{}, apierr.New(apierr.NotFound, "plugin %s is not installed; install it first", man.ID)
+	case err != nil && apierr.CodeOf(err) != apierr.NotFound:
+		return resource.ApplyResult{}, err
+	}
+	if opts.TimeoutMs > 0 {
+		obj.Spec["timeoutMs"] = opts.TimeoutMs
+	}
+	if opts.Concurrency > 0 {
+		obj.Spec["concurrency"] = opts.Concurrency
+	}
+	res, err := k.resources.Apply(ctx, actor, []resource.Object{obj}, resource.ApplyOptions{})
 	if err != nil {
 		return resource.ApplyResult{}, err
 	}
 	return res[0], nil
+}
+
+// RemovePlugin deletes a plugin's catalog entry and every grant of it.
+func (k *Kernel) RemovePlugin(ctx context.Context, actor, id string) error {
+	roots := k.tenants.Roots()
+	if len(roots) == 0 {
+		return apierr.New(apierr.NotFound, "no plugin %s is installed", id)
+	}
+	grants, err := k.resources.All(ctx, plugin.KindGrant)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if g.Metadata.Name == id {
+			if err := k.resources.Delete(ctx, actor, plugin.KindGrant, g.Metadata.Tenant, id); err != nil {
+				return err
+			}
+		}
+	}
+	return k.resources.Delete(ctx, actor, plugin.KindPlugin, roots[0].Code, id)
 }

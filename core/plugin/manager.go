@@ -34,6 +34,8 @@ type Config struct {
 	// Query runs a plugin's call back: GraphQL at tenant as the plugin's service
 	// identity holding perms.
 	Query func(ctx context.Context, pluginID, tenant string, perms []Permission, query string, variables map[string]any) (map[string]any, error)
+	// Coded turns an error into what GraphQL reports (with extensions.code).
+	Coded func(ctx context.Context, err error) error
 }
 
 // Manager runs the installed plugins.
@@ -53,6 +55,9 @@ func New(cfg Config) *Manager {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	if cfg.Coded == nil {
+		cfg.Coded = func(_ context.Context, err error) error { return err }
 	}
 	m := &Manager{cfg: cfg, log: log, metrics: newMetrics(), runners: map[string]*runner{}, parts: map[string]*schemaPart{}}
 	m.gen.Store(1)
@@ -204,7 +209,7 @@ func (m *Manager) Fields(ctx context.Context, tenant string) graphql.Fields {
 			Resolve: func(p graphql.ResolveParams) (any, error) {
 				user, err := m.cfg.Authorize(p.Context, tenant)
 				if err != nil {
-					return nil, err
+					return nil, m.cfg.Coded(p.Context, err)
 				}
 				return pluginRoot{tenant: tenant, user: user}, nil
 			},
@@ -218,31 +223,39 @@ func (m *Manager) Fields(ctx context.Context, tenant string) graphql.Fields {
 func (m *Manager) resolver(r *runner, field string, out graphql.Output) graphql.FieldResolveFn {
 	path := Namespace(r.entry.ID) + "." + field
 	return func(p graphql.ResolveParams) (any, error) {
-		root, ok := p.Source.(pluginRoot)
-		if !ok {
-			return nil, apierr.New(apierr.Internal, "plugin field %s resolved outside its namespace", path)
-		}
-		var raw json.RawMessage
-		err := r.call(p.Context, "resolve", func(ctx context.Context, proc *host.Process) (err error) {
-			raw, err = proc.Resolve(ctx, host.Call{Tenant: root.tenant, User: root.user}, field, p.Args)
-			return err
-		})
+		v, err := m.resolve(p, r, field, out, path)
 		if err != nil {
-			return nil, err
+			return nil, m.cfg.Coded(p.Context, err)
 		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var checked any
-		if err := dec.Decode(&checked); err != nil {
-			return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
-		}
-		if err := conform(out, checked, path); err != nil {
-			return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
-		}
-		var v any
-		_ = json.Unmarshal(raw, &v) // valid: decoded above
 		return v, nil
 	}
+}
+
+func (m *Manager) resolve(p graphql.ResolveParams, r *runner, field string, out graphql.Output, path string) (any, error) {
+	root, ok := p.Source.(pluginRoot)
+	if !ok {
+		return nil, apierr.New(apierr.Internal, "plugin field %s resolved outside its namespace", path)
+	}
+	var raw json.RawMessage
+	err := r.call(p.Context, "resolve", func(ctx context.Context, proc *host.Process) (err error) {
+		raw, err = proc.Resolve(ctx, host.Call{Tenant: root.tenant, User: root.user}, field, p.Args)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var checked any
+	if err := dec.Decode(&checked); err != nil {
+		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
+	}
+	if err := conform(out, checked, path); err != nil {
+		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
+	}
+	var v any
+	_ = json.Unmarshal(raw, &v) // valid: decoded above
+	return v, nil
 }
 
 // RunAction runs a workflow action of plugin id on a case at tenant.

@@ -1,0 +1,203 @@
+package plugin_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gdbos/gdbos/core/kernel/kerneltest"
+	"github.com/gdbos/gdbos/core/plugin/plugintest"
+)
+
+var faulty plugintest.Binary
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "plugin-test-")
+	if err != nil {
+		panic(err)
+	}
+	faulty, err = plugintest.Build("./testdata/faulty", dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const timeout = 400 * time.Millisecond
+
+// faultyKernel installs the faulty plugin with a 400 ms timeout and grants it at
+// 230102.
+func faultyKernel(t *testing.T) (*kerneltest.Server, string) {
+	t.Helper()
+	s := kerneltest.Start(t, kerneltest.Options{})
+	admin := s.Admin(t)
+	plugintest.Install(t, s, admin, faulty, fmt.Sprintf("timeoutMs: %d", timeout.Milliseconds()))
+	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "[{on: Enterprise, actions: [read]}]")
+	return s, admin
+}
+
+// okWithin asks for the healthy field until it answers, and fails unless it does
+// within d; it returns the answer.
+func okWithin(t *testing.T, s *kerneltest.Server, token string, d time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		r := s.Data(t, "230102", token, `{faulty{ok}}`, nil)
+		if len(r.Errors) == 0 {
+			return r.Data["faulty"].(map[string]any)["ok"].(string)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the plugin was not back within %s: %s", d, r.Body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// kernelServes checks that a kernel request unrelated to plugins answers.
+func kernelServes(t *testing.T, s *kerneltest.Server, token string) {
+	t.Helper()
+	began := time.Now()
+	r := s.Do(t, token, `{tenant(code:"230102"){name}}`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatalf("the kernel stopped serving: %s", r.Body)
+	}
+	if d := time.Since(began); d > 500*time.Millisecond {
+		t.Fatalf("a kernel request took %s while a plugin misbehaved", d)
+	}
+}
+
+func pid(answer string) string {
+	f := strings.Fields(answer)
+	for i := range f {
+		if f[i] == "pid" && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	return ""
+}
+
+func TestFaults(t *testing.T) {
+	s, admin := faultyKernel(t)
+	first := okWithin(t, s, admin, 5*time.Second)
+	if !strings.HasPrefix(first, "ok 230102 "+kerneltest.SecurityAdmin) {
+		t.Fatalf("ok = %q, want the tenant and the user", first)
+	}
+
+	for _, tc := range []struct {
+		name, query, code string
+		// crashes: the process dies and must be back within a second.
+		crashes bool
+	}{
+		{"panic", `{faulty{panic}}`, "PLUGIN_UNAVAILABLE", true},
+		{"exit", `{faulty{exit}}`, "PLUGIN_UNAVAILABLE", true},
+		{"hang", `{faulty{hang}}`, "PLUGIN_TIMEOUT", false},
+		{"slow answer", `{faulty{slow(ms: 2000)}}`, "PLUGIN_TIMEOUT", false},
+		{"malformed data", `{faulty{malformed{count}}}`, "PLUGIN_BAD_RESPONSE", false},
+		{"handler error", `{faulty{fails}}`, "NOT_FOUND", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := pid(okWithin(t, s, admin, 2*time.Second))
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { // the kernel keeps serving while the plugin misbehaves
+				defer wg.Done()
+				time.Sleep(50 * time.Millisecond)
+				kernelServes(t, s, admin)
+			}()
+			began := time.Now()
+			r := s.Data(t, "230102", admin, tc.query, nil)
+			took := time.Since(began)
+			wg.Wait()
+			if r.Code() != tc.code {
+				t.Fatalf("code = %q, want %s: %s", r.Code(), tc.code, r.Body)
+			}
+			if took > timeout+300*time.Millisecond {
+				t.Fatalf("the call failed after %s, beyond its %s timeout", took, timeout)
+			}
+			if !strings.Contains(r.Errors[0].Message, "faulty") {
+				t.Errorf("the message does not name the plugin: %s", r.Errors[0].Message)
+			}
+			crashed := time.Now()
+			after := pid(okWithin(t, s, admin, time.Second))
+			if tc.crashes && after == before {
+				t.Fatalf("pid %s still answers after a crash", after)
+			}
+			if !tc.crashes && after != before {
+				t.Fatalf("the plugin was restarted (pid %s → %s) for a fault that needs no restart", before, after)
+			}
+			t.Logf("%s: failed in %s with %s; answering again after %s", tc.name, took.Round(time.Millisecond), r.Code(), time.Since(crashed).Round(time.Millisecond))
+		})
+	}
+}
+
+func TestMalformedAnswerNamesThePath(t *testing.T) {
+	s, admin := faultyKernel(t)
+	r := s.Data(t, "230102", admin, `{faulty{malformed{count}}}`, nil)
+	if r.Code() != "PLUGIN_BAD_RESPONSE" || !strings.Contains(r.Errors[0].Message, "faulty.malformed.count: string many where Int is expected") {
+		t.Fatalf("got %s", r.Body)
+	}
+}
+
+func TestLogFlood(t *testing.T) {
+	s, admin := faultyKernel(t)
+	okWithin(t, s, admin, 5*time.Second)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r := s.Data(t, "230102", admin, `{faulty{flood(lines: 200000)}}`, nil)
+		if len(r.Errors) > 0 && r.Code() != "PLUGIN_TIMEOUT" {
+			t.Errorf("flood: %s", r.Body)
+		}
+	}()
+	for i := 0; i < 5; i++ {
+		kernelServes(t, s, admin)
+		time.Sleep(20 * time.Millisecond)
+	}
+	<-done
+	okWithin(t, s, admin, time.Second)
+	body := metrics(t, s)
+	if !strings.Contains(body, `gdbos_plugin_calls_total{op="resolve",outcome="ok",plugin="faulty"}`) {
+		t.Fatalf("no per-plugin metrics:\n%s", body)
+	}
+}
+
+func TestConcurrencyLimit(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	admin := s.Admin(t)
+	plugintest.Install(t, s, admin, faulty, "timeoutMs: 300, concurrency: 1")
+	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "")
+	okWithin(t, s, admin, 5*time.Second)
+	var wg sync.WaitGroup
+	codes := make([]string, 2)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = s.Data(t, "230102", admin, `{faulty{slow(ms: 250)}}`, nil).Code()
+		}()
+		time.Sleep(20 * time.Millisecond)
+	}
+	wg.Wait()
+	if codes[0] != "" || codes[1] != "PLUGIN_TIMEOUT" {
+		t.Fatalf("codes = %q: with one call at a time the second must wait and time out", codes)
+	}
+}
+
+func metrics(t *testing.T, s *kerneltest.Server) string {
+	t.Helper()
+	res, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
