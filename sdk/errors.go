@@ -3,7 +3,7 @@ package sdk
 import "fmt"
 
 // Error is an error a handler returns on purpose, with a code the caller sees
-// (NOT_FOUND, BAD_REQUEST, FORBIDDEN, CONFLICT). Any other error reaches the caller
+// (NOT_FOUND, BAD_REQUEST, FORBIDDEN, CONFLICT, VALIDATION_FAILED). Any other error reaches the caller
 // as PLUGIN_ERROR with its message.
 type Error struct {
 	Code    string

@@ -68,6 +68,10 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// ErrorCode returns the code as a string, for packages that cannot import apierr
+// (the plugin host passes it on to the plugin).
+func (e *Error) ErrorCode() string { return string(e.Code) }
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 

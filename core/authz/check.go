@@ -160,6 +160,10 @@ func (a *Authorizer) TenantsWithPermission(sub Subject, on, action string) []str
 	switch {
 	case sub.Superadmin && !InBootstrap(on, action):
 		return nil
+	case sub.Service && (len(sub.Scopes) == 0 || sub.ScopeTenant == ""):
+		return nil
+	case sub.Service:
+		return []string{sub.ScopeTenant}
 	case sub.Superadmin && sub.ScopeTenant != "":
 		return []string{sub.ScopeTenant}
 	case sub.Superadmin:

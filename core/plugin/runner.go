@@ -114,7 +114,7 @@ func (r *runner) down(why string) {
 	if r.proc == nil {
 		return
 	}
-	r.proc.Kill()
+	go r.proc.Kill() // Kill waits for a graceful exit and the log pipes: never under r.mu
 	r.m.metrics.up.WithLabelValues(r.entry.ID).Set(0)
 	r.m.metrics.crashes.WithLabelValues(r.entry.ID).Inc()
 	if time.Since(r.started) > stableAfter {
@@ -226,7 +226,7 @@ func (r *runner) coded(op string, err error) error {
 	case errors.As(err, &f):
 		code := apierr.PluginError
 		switch apierr.Code(f.Code) {
-		case apierr.NotFound, apierr.BadRequest, apierr.Forbidden, apierr.Conflict:
+		case apierr.NotFound, apierr.BadRequest, apierr.Forbidden, apierr.Conflict, apierr.ValidationFailed:
 			code = apierr.Code(f.Code)
 		}
 		return apierr.Wrap(code, err, "plugin %s: %s", id, f.Message)

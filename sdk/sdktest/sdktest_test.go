@@ -34,7 +34,9 @@ func TestHandlerErrorsKeepTheirCode(t *testing.T) {
 	p := sdktest.Serve(t, sdk.Plugin{
 		Manifest: sdk.Manifest{ID: "errs", Version: "1"},
 		GraphQL: &sdk.GraphQLExtension{SDL: "type ErrsQuery { a: String }", Resolvers: map[string]sdk.Resolver{
-			"a": func(context.Context, sdk.FieldRequest) (any, error) { return nil, sdk.Errorf("NOT_FOUND", "no such enterprise") },
+			"a": func(context.Context, sdk.FieldRequest) (any, error) {
+				return nil, sdk.Errorf("NOT_FOUND", "no such enterprise")
+			},
 		}},
 	}, sdktest.Host{})
 	_, err := p.Resolve("a", nil)

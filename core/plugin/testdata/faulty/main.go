@@ -32,7 +32,7 @@ func main() {
 	started := time.Now()
 	sdk.Serve(sdk.Plugin{
 		Manifest: sdk.Manifest{ID: "faulty", Version: "1.0.0", Name: "Faulty",
-			Permissions: []sdk.Permission{{On: "Enterprise", Actions: []string{"read"}}}},
+			Permissions: []sdk.Permission{{On: "Enterprise", Actions: []string{"read", "write"}}}},
 		GraphQL: &sdk.GraphQLExtension{SDL: sdl, Resolvers: map[string]sdk.Resolver{
 			"ok": func(_ context.Context, r sdk.FieldRequest) (any, error) {
 				return fmt.Sprintf("ok %s %s pid %d up %s", r.Tenant, r.User, os.Getpid(), time.Since(started).Round(time.Millisecond)), nil
@@ -58,6 +58,12 @@ func main() {
 				return nil, sdk.Errorf("NOT_FOUND", "no such thing")
 			},
 			"tenants": func(ctx context.Context, r sdk.FieldRequest) (any, error) {
+				// Creating a record needs Enterprise:write at the tenant: without it the
+				// kernel answers FORBIDDEN, with it VALIDATION_FAILED (the code is not a
+				// valid credit code), and nothing is written either way.
+				if _, err := r.Kernel.Query(ctx, `mutation{createEnterprise(input:{uscc:"bad", name:"x"}){id}}`, nil); err != nil {
+					return nil, err
+				}
 				d, err := r.Kernel.Query(ctx, `{enterprises{totalCount}}`, nil)
 				if err != nil {
 					return nil, err
