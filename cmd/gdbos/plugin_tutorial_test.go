@@ -56,7 +56,7 @@ func TestPluginTutorial(t *testing.T) {
 		writeFile(t, filepath.Join(dir, "main.go"), docBlock(t, doc, "main.go"))
 		writeFile(t, filepath.Join(dir, "main_test.go"), docBlock(t, doc, "main_test.go"))
 		goCmd(t, "test", "./...")
-		goCmd(t, "build", "-o", bin, ".")
+		goCmd(t, "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
 		b, err := os.ReadFile(bin)
 		if err != nil {
 			t.Fatal(err)

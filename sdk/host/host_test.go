@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 	}
 	bin = dir
 	for _, name := range []string{"echo", "future"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), "./testdata/"+name)
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), "./testdata/"+name)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", name, err, out)
 			os.Exit(1)

@@ -22,7 +22,7 @@ type Binary struct {
 // into out and returns the binary and its checksum. Call it from TestMain.
 func Build(dir, out string) (Binary, error) {
 	path := filepath.Join(out, filepath.Base(dir))
-	cmd := exec.Command("go", "build", "-o", path, dir)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", path, dir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return Binary{}, fmt.Errorf("plugintest: go build %s: %v\n%s", dir, err, b)
