@@ -154,3 +154,20 @@ func TestCrashedPluginIsBackWithinASecondRepeatedly(t *testing.T) {
 		okWithin(t, s, admin, time.Second)
 	}
 }
+
+func TestUpgrade(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	admin := s.Admin(t)
+	r := s.Do(t, admin, `mutation($b:String!,$s:String!){upgradePlugin(binary:$b, sha256:$s){id}}`, map[string]any{"b": faulty.Path, "s": faulty.SHA256})
+	if r.Code() != "NOT_FOUND" || !strings.Contains(r.Body, "install it first") {
+		t.Fatalf("upgrading what is not installed: %s", r.Body)
+	}
+	plugintest.Install(t, s, admin, faulty, "")
+	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "")
+	before := pid(okWithin(t, s, admin, 5*time.Second))
+	// A new catalog entry (here: a new timeout) replaces the running process.
+	s.MustDo(t, admin, `mutation($b:String!,$s:String!){upgradePlugin(binary:$b, sha256:$s, timeoutMs: 1500){id}}`, map[string]any{"b": faulty.Path, "s": faulty.SHA256})
+	if after := pid(okWithin(t, s, admin, 5*time.Second)); after == before {
+		t.Fatalf("pid %s still serves after the upgrade", after)
+	}
+}

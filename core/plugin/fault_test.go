@@ -5,8 +5,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,6 +170,9 @@ func TestLogFlood(t *testing.T) {
 	if !strings.Contains(body, `gdbos_plugin_calls_total{op="resolve",outcome="ok",plugin="faulty"}`) {
 		t.Fatalf("no per-plugin metrics:\n%s", body)
 	}
+	if !regexp.MustCompile(`gdbos_plugin_log_lines_dropped_total\{plugin="faulty"\} [1-9]`).MatchString(body) {
+		t.Fatalf("the flood was not counted as dropped lines:\n%s", body)
+	}
 }
 
 func TestConcurrencyLimit(t *testing.T) {
@@ -200,4 +206,26 @@ func metrics(t *testing.T, s *kerneltest.Server) string {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return string(b)
+}
+
+// TestFrozenProcessIsReplaced stops the plugin's process entirely (SIGSTOP): calls
+// time out, the health check notices, and a new process serves.
+func TestFrozenProcessIsReplaced(t *testing.T) {
+	s, admin := faultyKernel(t)
+	before := pid(okWithin(t, s, admin, 5*time.Second))
+	n, err := strconv.Atoi(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(n, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(n, syscall.SIGKILL) //nolint:errcheck // gone already when the kernel replaced it
+	if r := s.Data(t, "230102", admin, `{faulty{ok}}`, nil); r.Code() != "PLUGIN_TIMEOUT" {
+		t.Fatalf("a frozen plugin: %s", r.Body)
+	}
+	kernelServes(t, s, admin)
+	if after := pid(okWithin(t, s, admin, 5*time.Second)); after == before {
+		t.Fatalf("pid %s still answers", after)
+	}
 }

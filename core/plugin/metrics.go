@@ -10,6 +10,7 @@ type metrics struct {
 	startSeconds *prometheus.HistogramVec
 	crashes      *prometheus.CounterVec
 	up           *prometheus.GaugeVec
+	logsDropped  *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -31,6 +32,9 @@ func newMetrics() *metrics {
 		crashes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gdbos_plugin_crashes_total", Help: "Plugin processes that exited or stopped answering health checks.",
 		}, []string{"plugin"}),
+		logsDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gdbos_plugin_log_lines_dropped_total", Help: "Log lines a plugin wrote beyond its rate (200 a second) and the kernel dropped.",
+		}, []string{"plugin"}),
 		up: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "gdbos_plugin_up", Help: "1 while a plugin's process runs.",
 		}, []string{"plugin"}),
@@ -40,5 +44,5 @@ func newMetrics() *metrics {
 // Collectors are the plugin metrics, for the kernel's /metrics registry.
 func (m *Manager) Collectors() []prometheus.Collector {
 	x := m.metrics
-	return []prometheus.Collector{x.calls, x.callSeconds, x.starts, x.startSeconds, x.crashes, x.up}
+	return []prometheus.Collector{x.calls, x.callSeconds, x.starts, x.startSeconds, x.crashes, x.up, x.logsDropped}
 }

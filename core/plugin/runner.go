@@ -48,6 +48,8 @@ type runner struct {
 	closed   bool
 	stop     chan struct{}
 	events   chan event.Event
+	// dropped is how many of the current process's log lines were counted as dropped.
+	dropped int64
 }
 
 func newRunner(m *Manager, e Entry) *runner {
@@ -91,7 +93,7 @@ func (r *runner) startLocked(ctx context.Context) (*host.Process, error) {
 	}
 	r.m.metrics.startSeconds.WithLabelValues(r.entry.ID).Observe(time.Since(began).Seconds())
 	r.m.metrics.up.WithLabelValues(r.entry.ID).Set(1)
-	r.proc, r.started = p, time.Now()
+	r.proc, r.started, r.dropped = p, time.Now(), 0
 	r.log.Info("plugin started", slog.String("version", p.Manifest().Version), slog.Int("protocol", p.Protocol()), slog.Duration("took", time.Since(began)))
 	if !r.watching {
 		r.watching = true
@@ -147,6 +149,12 @@ func (r *runner) watch() {
 		}
 		if p == nil && time.Until(r.next) <= 0 && !r.closed {
 			_, _ = r.startLocked(context.Background())
+		}
+		if p != nil {
+			if d := p.DroppedLogLines(); d > r.dropped {
+				r.m.metrics.logsDropped.WithLabelValues(r.entry.ID).Add(float64(d - r.dropped))
+				r.dropped = d
+			}
 		}
 		r.mu.Unlock()
 		if p != nil && time.Since(lastHealth) >= healthEvery {

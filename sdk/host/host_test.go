@@ -1,6 +1,7 @@
 package host_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,5 +126,47 @@ func TestKernelCallBack(t *testing.T) {
 	got, err := p.Resolve(context.Background(), host.Call{Tenant: "230102"}, "tenants", nil)
 	if err != nil || string(got) != "2" || gotTenant != "230102" {
 		t.Fatalf("tenants = %s, %v (tenant %q)", got, err, gotTenant)
+	}
+}
+
+// syncBuffer is a log sink safe for the plugin's log reader and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsAreTaggedAndLimited(t *testing.T) {
+	var buf syncBuffer
+	p, err := start(t, "echo", func(c *host.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+		c.LogLinesPerSecond = 100
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Resolve(context.Background(), host.Call{}, "log", nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for p.DroppedLogLines() < 700 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(buf.String(), "plugin=echo") || !strings.Contains(buf.String(), "line 0 from echo") {
+		t.Fatalf("the plugin's log lines are not in the kernel's log, tagged:\n%.2000s", buf.String())
+	}
+	if d := p.DroppedLogLines(); d < 700 || strings.Count(buf.String(), "from echo") > 300 {
+		t.Fatalf("dropped %d lines; %d passed: the limit is 100 a second (the lines may straddle up to three seconds)", d, strings.Count(buf.String(), "from echo"))
 	}
 }

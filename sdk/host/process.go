@@ -116,10 +116,11 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		StartTimeout:     cfg.StartTimeout,
-		Logger: hclog.New(&hclog.LoggerOptions{
-			Name: "plugin", Level: hclog.Info, Output: logs, JSONFormat: true,
-		}),
-		Stderr:     io.Discard,
+		// Every line the plugin writes to stderr (the SDK's JSON log lines and
+		// anything else) goes through the rate limit to slog; go-plugin's own
+		// re-logging of those lines is off, so each is logged once.
+		Logger:     hclog.New(&hclog.LoggerOptions{Name: "plugin", Level: hclog.Off, Output: io.Discard}),
+		Stderr:     logs,
 		SyncStdout: io.Discard,
 		SyncStderr: io.Discard,
 	})
@@ -230,6 +231,10 @@ type limitedLog struct {
 }
 
 func (l *limitedLog) Write(b []byte) (int, error) {
+	line := bytes.TrimSpace(b)
+	if len(line) == 0 {
+		return len(b), nil // go-plugin writes each line's newline on its own
+	}
 	now := time.Now().Unix()
 	l.mu.Lock()
 	if now != l.second {
@@ -249,7 +254,6 @@ func (l *limitedLog) Write(b []byte) (int, error) {
 		Level   string `json:"@level"`
 		Message string `json:"@message"`
 	}
-	line := bytes.TrimSpace(b)
 	if json.Unmarshal(line, &entry) != nil || entry.Message == "" {
 		entry.Message = string(line)
 	}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"log"
 	"os"
 	"time"
 
@@ -19,6 +20,12 @@ func main() {
 				select {
 				case <-time.After(10 * time.Second):
 				case <-ctx.Done():
+				}
+				return nil, nil
+			},
+			"log": func(context.Context, sdk.FieldRequest) (any, error) {
+				for i := 0; i < 1000; i++ {
+					log.Printf("line %d from echo", i)
 				}
 				return nil, nil
 			},
