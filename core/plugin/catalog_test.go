@@ -41,7 +41,13 @@ spec: {role: plugin-user, subjects: [{kind: User, name: nangang}]}
 }
 
 func TestGrantDecidesWhereTheFieldExists(t *testing.T) {
-	s, admin := faultyKernel(t)
+	kerneltest.DialectOptions(t, func(t *testing.T, opts kerneltest.Options) {
+		s, admin := faultyKernelOn(t, opts)
+		grantDecides(t, s, admin)
+	})
+}
+
+func grantDecides(t *testing.T, s *kerneltest.Server, admin string) {
 	daoli, nangang := pluginUsers(t, s, admin)
 	r := s.Data(t, "230102", daoli, `{faulty{ok}}`, nil)
 	if len(r.Errors) > 0 || !strings.HasPrefix(r.Data["faulty"].(map[string]any)["ok"].(string), "ok 230102 daoli") {

@@ -40,7 +40,13 @@ const timeout = 400 * time.Millisecond
 // 230102.
 func faultyKernel(t *testing.T) (*kerneltest.Server, string) {
 	t.Helper()
-	s := kerneltest.Start(t, kerneltest.Options{})
+	return faultyKernelOn(t, kerneltest.Options{})
+}
+
+// faultyKernelOn is faultyKernel on the database opts selects.
+func faultyKernelOn(t *testing.T, opts kerneltest.Options) (*kerneltest.Server, string) {
+	t.Helper()
+	s := kerneltest.Start(t, opts)
 	admin := s.Admin(t)
 	plugintest.Install(t, s, admin, faulty, fmt.Sprintf("timeoutMs: %d", timeout.Milliseconds()))
 	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "[{on: Enterprise, actions: [read]}]")
