@@ -105,7 +105,7 @@ func TestCatalogMustMatchTheBinary(t *testing.T) {
 		t.Fatalf("a plugin below the root: %s", r.Body)
 	}
 	r = s.Apply(t, admin, strings.Replace(yaml, "230100", "230000", 1))
-	for _, want := range []string{"/spec/version", "/spec/capabilities", `the binary declares [\"graphql\"]`} {
+	for _, want := range []string{"/spec/version", "/spec/capabilities", `the binary declares [\"graphql\",\"qualityRules\",\"dataSources\"]`} {
 		if r.Code() != "VALIDATION_FAILED" || !strings.Contains(r.Body, want) {
 			t.Fatalf("a spec that differs from the binary: want %s in %s", want, r.Body)
 		}
@@ -123,7 +123,7 @@ spec:
   permissions: [{on: Enterprise, actions: [read, delete]}]
 `
 	r := s.Apply(t, admin, yaml)
-	for _, want := range []string{"/spec/capabilities/1", "does not offer events", "/spec/permissions/0/actions/1", "does not ask for Enterprise:delete"} {
+	for _, want := range []string{"/spec/capabilities/1", "does not offer events (it offers graphql, qualityRules, dataSources)", "/spec/permissions/0/actions/1", "does not ask for Enterprise:delete"} {
 		if r.Code() != "VALIDATION_FAILED" || !strings.Contains(r.Body, want) {
 			t.Fatalf("want %s in %s", want, r.Body)
 		}

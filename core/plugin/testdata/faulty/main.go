@@ -71,5 +71,22 @@ func main() {
 				return d["enterprises"].(map[string]any)["totalCount"], nil
 			},
 		}},
+		QualityRules: map[string]sdk.QualityRule{
+			"uscc-length": func(_ context.Context, r sdk.RecordRequest) ([]sdk.Issue, error) {
+				if s, _ := r.Record["uscc"].(string); len(s) != 18 {
+					return []sdk.Issue{{Path: "/uscc", Message: fmt.Sprintf("has %d characters, not 18", len(s))}}, nil
+				}
+				return nil, nil
+			},
+		},
+		DataSources: map[string]sdk.DataSource{
+			"numbers": func(_ context.Context, r sdk.SourceRequest) ([]map[string]any, error) {
+				var rows []map[string]any
+				for i := 0; i < int(r.Query["n"].(float64)); i++ {
+					rows = append(rows, map[string]any{"n": i})
+				}
+				return rows, nil
+			},
+		},
 	})
 }
