@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gdbos/gdbos/sdk/host"
+	"github.com/gdbos/gdbos/sdk/internal/wire"
 )
 
 var bin string // directory of the test plugins
@@ -168,5 +169,23 @@ func TestLogsAreTaggedAndLimited(t *testing.T) {
 	}
 	if d := p.DroppedLogLines(); d < 700 || strings.Count(buf.String(), "from echo") > 300 {
 		t.Fatalf("dropped %d lines; %d passed: the limit is 100 a second (the lines may straddle up to three seconds)", d, strings.Count(buf.String(), "from echo"))
+	}
+}
+
+// TestNewerKernelRunsOlderPlugin: a kernel that runs protocol versions 1 and 2 still
+// runs a plugin that speaks only 1, and says which version it negotiated.
+func TestNewerKernelRunsOlderPlugin(t *testing.T) {
+	saved := wire.HostVersions
+	wire.HostVersions = []int{1, 2}
+	defer func() { wire.HostVersions = saved }()
+	p, err := start(t, "echo", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Protocol() != 1 {
+		t.Fatalf("negotiated %d, want 1", p.Protocol())
+	}
+	if _, err := p.Resolve(context.Background(), host.Call{}, "echo", map[string]any{"s": "x"}); err != nil {
+		t.Fatal(err)
 	}
 }
