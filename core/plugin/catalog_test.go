@@ -99,13 +99,13 @@ func TestChecksumMismatchIsRefused(t *testing.T) {
 func TestCatalogMustMatchTheBinary(t *testing.T) {
 	s := kerneltest.Start(t, kerneltest.Options{})
 	admin := s.Admin(t)
-	yaml := "apiVersion: gdbos.io/v1\nkind: Plugin\nmetadata: {tenant: \"230100\", name: faulty}\nspec: {version: 2.0.0, binary: " + faulty.Path + ", sha256: " + faulty.SHA256 + ", capabilities: [events]}\n"
+	yaml := "apiVersion: gdbos.io/v1\nkind: Plugin\nmetadata: {tenant: \"230100\", name: faulty}\nspec: {version: 2.0.0, binary: " + faulty.Path + ", sha256: " + faulty.SHA256 + ", capabilities: [actions]}\n"
 	r := s.Apply(t, admin, yaml)
 	if r.Code() != "VALIDATION_FAILED" || !strings.Contains(r.Body, "/metadata/tenant") {
 		t.Fatalf("a plugin below the root: %s", r.Body)
 	}
 	r = s.Apply(t, admin, strings.Replace(yaml, "230100", "230000", 1))
-	for _, want := range []string{"/spec/version", "/spec/capabilities", `the binary declares [\"graphql\",\"qualityRules\",\"dataSources\"]`} {
+	for _, want := range []string{"/spec/version", "/spec/capabilities", `the binary declares [\"graphql\",\"events\",\"qualityRules\",\"dataSources\"]`} {
 		if r.Code() != "VALIDATION_FAILED" || !strings.Contains(r.Body, want) {
 			t.Fatalf("a spec that differs from the binary: want %s in %s", want, r.Body)
 		}
@@ -119,11 +119,11 @@ apiVersion: gdbos.io/v1
 kind: PluginGrant
 metadata: {tenant: "230102", name: faulty}
 spec:
-  capabilities: [graphql, events]
+  capabilities: [graphql, actions]
   permissions: [{on: Enterprise, actions: [read, delete]}]
 `
 	r := s.Apply(t, admin, yaml)
-	for _, want := range []string{"/spec/capabilities/1", "does not offer events (it offers graphql, qualityRules, dataSources)", "/spec/permissions/0/actions/1", "does not ask for Enterprise:delete"} {
+	for _, want := range []string{"/spec/capabilities/1", "does not offer actions (it offers graphql, events, qualityRules, dataSources)", "/spec/permissions/0/actions/1", "does not ask for Enterprise:delete"} {
 		if r.Code() != "VALIDATION_FAILED" || !strings.Contains(r.Body, want) {
 			t.Fatalf("want %s in %s", want, r.Body)
 		}

@@ -1,6 +1,7 @@
 package plugin_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
 	"github.com/gdbos/gdbos/core/plugin/plugintest"
 )
@@ -50,6 +53,7 @@ func faultyKernelOn(t *testing.T, opts kerneltest.Options) (*kerneltest.Server, 
 	admin := s.Admin(t)
 	plugintest.Install(t, s, admin, faulty, fmt.Sprintf("timeoutMs: %d", timeout.Milliseconds()))
 	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "[{on: Enterprise, actions: [read]}]")
+	okWithin(t, s, admin, 5*time.Second) // started: the tests time calls, not cold starts
 	return s, admin
 }
 
@@ -233,5 +237,54 @@ func TestFrozenProcessIsReplaced(t *testing.T) {
 	kernelServes(t, s, admin)
 	if after := pid(okWithin(t, s, admin, 5*time.Second)); after == before {
 		t.Fatalf("pid %s still answers", after)
+	}
+}
+
+// TestHangingEventHandler: a plugin whose event handler never returns holds up
+// neither the writes that emit events nor the bus's other subscribers.
+func TestHangingEventHandler(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	admin := s.Admin(t)
+	plugintest.Install(t, s, admin, faulty, "timeoutMs: 300")
+	plugintest.Grant(t, s, admin, "230102", "faulty", "[events]", "")
+	var seen atomic.Int64
+	s.K.Events().Subscribe("resource.", func(context.Context, event.Event) { seen.Add(1) })
+	const n = 5
+	began := time.Now()
+	for i := 0; i < n; i++ {
+		yaml := fmt.Sprintf("apiVersion: gdbos.io/v1\nkind: Module\nmetadata: {tenant: \"230102\", name: m%d}\nspec: {enabled: true}\n", i)
+		if r := s.Apply(t, admin, yaml); len(r.Errors) > 0 {
+			t.Fatal(r.Body)
+		}
+	}
+	for seen.Load() < n {
+		if time.Since(began) > 3*time.Second {
+			t.Fatalf("the bus delivered %d of %d events in 3 s while a plugin's handler hung", seen.Load(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(metrics(t, s), `gdbos_plugin_calls_total{op="event",outcome="timeout",plugin="faulty"}`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no timed-out event call counted:\n%s", metrics(t, s))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSlowStartKeepsTheTimeout: a call that finds the plugin stopped waits for its
+// start only as long as its own timeout.
+func TestSlowStartKeepsTheTimeout(t *testing.T) {
+	s := kerneltest.Start(t, kerneltest.Options{})
+	admin := s.Admin(t)
+	plugintest.Install(t, s, admin, faulty, "timeoutMs: 1")
+	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "")
+	began := time.Now()
+	r := s.Data(t, "230102", admin, `{faulty{ok}}`, nil)
+	if r.Code() != "PLUGIN_TIMEOUT" {
+		t.Fatalf("a call within 1 ms of a cold start: %s", r.Body)
+	}
+	if d := time.Since(began); d > 200*time.Millisecond {
+		t.Fatalf("the call took %s", d)
 	}
 }

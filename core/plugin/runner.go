@@ -45,6 +45,8 @@ type runner struct {
 	next     time.Time
 	lastErr  error
 	watching bool
+	// starting is closed when the start in progress, if any, has ended.
+	starting chan struct{}
 	closed   bool
 	stop     chan struct{}
 	events   chan event.Event
@@ -58,48 +60,85 @@ func newRunner(m *Manager, e Entry) *runner {
 }
 
 // process returns the running process, starting it when it is down and its backoff
-// has passed.
+// has passed. The start runs on its own, so a caller waits for it only as long as its
+// context allows, and concurrent first callers share one start.
 func (r *runner) process(ctx context.Context) (*host.Process, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.closed {
+		r.mu.Unlock()
 		return nil, fmt.Errorf("%w: plugin %s was removed or upgraded", host.ErrUnavailable, r.entry.ID)
 	}
 	if r.proc != nil && !r.proc.Exited() {
-		return r.proc, nil
+		p := r.proc
+		r.mu.Unlock()
+		return p, nil
 	}
 	if r.proc != nil {
 		r.down("the process exited")
 	}
-	if wait := time.Until(r.next); wait > 0 {
-		return nil, fmt.Errorf("%w: plugin %s is restarting after %d crashes (next attempt in %s): %v", host.ErrUnavailable, r.entry.ID, r.crashes, wait.Round(time.Millisecond), r.lastErr)
+	done := r.starting
+	if done == nil {
+		if wait := time.Until(r.next); wait > 0 {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("%w: plugin %s is restarting after %d crashes (next attempt in %s): %v", host.ErrUnavailable, r.entry.ID, r.crashes, wait.Round(time.Millisecond), r.lastErr)
+		}
+		done = r.startLocked()
 	}
-	return r.startLocked(ctx)
+	r.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: plugin %s is still starting", host.ErrTimeout, r.entry.ID)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.proc == nil {
+		return nil, fmt.Errorf("%w: plugin %s did not start: %w", host.ErrUnavailable, r.entry.ID, r.lastErr)
+	}
+	return r.proc, nil
 }
 
-func (r *runner) startLocked(ctx context.Context) (*host.Process, error) {
+// startLocked starts the process in the background and returns a channel closed
+// when the attempt has ended. r.mu is held.
+func (r *runner) startLocked() chan struct{} {
+	done := make(chan struct{})
+	r.starting = done
+	if !r.watching {
+		r.watching = true
+		go r.watch()
+	}
+	go r.start(done)
+	return done
+}
+
+func (r *runner) start(done chan struct{}) {
 	began := time.Now()
-	p, err := host.Start(context.WithoutCancel(ctx), host.Config{
+	p, err := host.Start(context.Background(), host.Config{
 		ID: r.entry.ID, Path: r.entry.Spec.Binary, SHA256: r.entry.Spec.SHA256,
 		DataDir: filepath.Join(r.m.cfg.DataDir, r.entry.ID), Logger: r.m.log, Kernel: r.m.kernelFunc(r.entry.ID),
 	})
 	r.m.metrics.starts.WithLabelValues(r.entry.ID, outcomeOf(err)).Inc()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	defer close(done)
+	r.starting = nil
+	if r.closed {
+		if p != nil {
+			go p.Kill()
+		}
+		return
+	}
 	if err != nil {
 		r.lastErr = err
 		r.crashes++
 		r.next = time.Now().Add(r.backoff())
 		r.log.Error("plugin did not start", slog.Any("err", err), slog.Int("attempt", r.crashes))
-		return nil, err
+		return
 	}
 	r.m.metrics.startSeconds.WithLabelValues(r.entry.ID).Observe(time.Since(began).Seconds())
 	r.m.metrics.up.WithLabelValues(r.entry.ID).Set(1)
 	r.proc, r.started, r.dropped = p, time.Now(), 0
 	r.log.Info("plugin started", slog.String("version", p.Manifest().Version), slog.Int("protocol", p.Protocol()), slog.Duration("took", time.Since(began)))
-	if !r.watching {
-		r.watching = true
-		go r.watch()
-	}
-	return p, nil
 }
 
 // backoff is how long to wait before the next start after r.crashes crashes.
@@ -147,8 +186,8 @@ func (r *runner) watch() {
 			r.down("the process exited")
 			p = nil
 		}
-		if p == nil && time.Until(r.next) <= 0 && !r.closed {
-			_, _ = r.startLocked(context.Background())
+		if p == nil && r.starting == nil && time.Until(r.next) <= 0 && !r.closed {
+			r.startLocked()
 		}
 		if p != nil {
 			if d := p.DroppedLogLines(); d > r.dropped {

@@ -71,6 +71,13 @@ func main() {
 				return d["enterprises"].(map[string]any)["totalCount"], nil
 			},
 		}},
+		Events: map[string]sdk.EventHandler{
+			// Every resource change hangs the handler until the kernel gives up on it.
+			"resource.": func(ctx context.Context, _ sdk.Event) error {
+				<-ctx.Done()
+				return ctx.Err()
+			},
+		},
 		QualityRules: map[string]sdk.QualityRule{
 			"uscc-length": func(_ context.Context, r sdk.RecordRequest) ([]sdk.Issue, error) {
 				if s, _ := r.Record["uscc"].(string); len(s) != 18 {
