@@ -188,7 +188,7 @@ func TestLogFlood(t *testing.T) {
 func TestConcurrencyLimit(t *testing.T) {
 	s := kerneltest.Start(t, kerneltest.Options{})
 	admin := s.Admin(t)
-	plugintest.Install(t, s, admin, faulty, "timeoutMs: 300, concurrency: 1")
+	plugintest.Install(t, s, admin, faulty, "timeoutMs: 600, concurrency: 1")
 	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "")
 	okWithin(t, s, admin, 5*time.Second)
 	var wg sync.WaitGroup
@@ -197,9 +197,9 @@ func TestConcurrencyLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = s.Data(t, "230102", admin, `{faulty{slow(ms: 250)}}`, nil).Code()
+			codes[i] = s.Data(t, "230102", admin, `{faulty{slow(ms: 400)}}`, nil).Code()
 		}()
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 	wg.Wait()
 	if codes[0] != "" || codes[1] != "PLUGIN_TIMEOUT" {
@@ -230,9 +230,19 @@ func TestFrozenProcessIsReplaced(t *testing.T) {
 	if err := syscall.Kill(n, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	for !stopped(n) { // on a loaded machine the stop takes effect a little later
+		time.Sleep(time.Millisecond)
+	}
 	defer syscall.Kill(n, syscall.SIGKILL) //nolint:errcheck // gone already when the kernel replaced it
 	if r := s.Data(t, "230102", admin, `{faulty{ok}}`, nil); r.Code() != "PLUGIN_TIMEOUT" {
-		t.Fatalf("a frozen plugin: %s", r.Body)
+		m := metrics(t, s)
+		var lines []string
+		for _, l := range strings.Split(m, "\n") {
+			if strings.HasPrefix(l, "gdbos_plugin_starts_total") || strings.HasPrefix(l, "gdbos_plugin_crashes_total") {
+				lines = append(lines, l)
+			}
+		}
+		t.Fatalf("a frozen plugin (pid %s) answered: %s\n%s", before, r.Body, strings.Join(lines, "\n"))
 	}
 	kernelServes(t, s, admin)
 	if after := pid(okWithin(t, s, admin, 5*time.Second)); after == before {
@@ -287,4 +297,14 @@ func TestSlowStartKeepsTheTimeout(t *testing.T) {
 	if d := time.Since(began); d > 200*time.Millisecond {
 		t.Fatalf("the call took %s", d)
 	}
+}
+
+// stopped reports whether process pid is stopped (state T in /proc/PID/stat).
+func stopped(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return strings.HasPrefix(rest, "T")
 }
