@@ -132,7 +132,7 @@ func TestFaults(t *testing.T) {
 			if r.Code() != tc.code {
 				t.Fatalf("code = %q, want %s: %s", r.Code(), tc.code, r.Body)
 			}
-			if took > timeout+300*time.Millisecond {
+			if took > timeout+500*time.Millisecond {
 				t.Fatalf("the call failed after %s, beyond its %s timeout", took, timeout)
 			}
 			if !strings.Contains(r.Errors[0].Message, "faulty") {
@@ -291,10 +291,10 @@ func TestSlowStartKeepsTheTimeout(t *testing.T) {
 	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "")
 	began := time.Now()
 	r := s.Data(t, "230102", admin, `{faulty{ok}}`, nil)
-	if r.Code() != "PLUGIN_TIMEOUT" {
+	if r.Code() != "PLUGIN_TIMEOUT" || !strings.Contains(r.Body, "did not start within the call's 1ms timeout") {
 		t.Fatalf("a call within 1 ms of a cold start: %s", r.Body)
 	}
-	if d := time.Since(began); d > 200*time.Millisecond {
+	if d := time.Since(began); d > time.Second {
 		t.Fatalf("the call took %s", d)
 	}
 }

@@ -30,6 +30,9 @@ const (
 	stableAfter  = 10 * time.Second
 )
 
+// errStarting: a call's time ran out while the plugin was starting.
+var errStarting = errors.New("still starting")
+
 // runner owns one plugin's process: it starts it on first use and again after a
 // crash, and bounds every call.
 type runner struct {
@@ -88,7 +91,7 @@ func (r *runner) process(ctx context.Context) (*host.Process, error) {
 	select {
 	case <-done:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: plugin %s is still starting", host.ErrTimeout, r.entry.ID)
+		return nil, fmt.Errorf("%w: plugin %s: %w", host.ErrTimeout, r.entry.ID, errStarting)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -277,6 +280,8 @@ func (r *runner) coded(op string, err error) error {
 			code = apierr.Code(f.Code)
 		}
 		return apierr.Wrap(code, err, "plugin %s: %s", id, f.Message)
+	case errors.Is(err, errStarting):
+		return apierr.Wrap(apierr.PluginTimeout, err, "plugin %s did not start within the call's %s timeout; it goes on starting", id, r.entry.timeout())
 	case errors.Is(err, host.ErrTimeout):
 		r.log.Warn("plugin call timed out", slog.String("op", op), slog.Duration("timeout", r.entry.timeout()))
 		return apierr.Wrap(apierr.PluginTimeout, err, "plugin %s did not answer %s within %s", id, op, r.entry.timeout())
