@@ -1,10 +1,18 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/gdbos/gdbos/core/event"
+	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/kernel/kerneltest"
 )
 
@@ -21,9 +29,22 @@ spec:
 
 // TestCLIImportExport publishes an entity with YAML, imports a CSV with bad rows
 // (nothing lands), again with --continue-on-error, then NDJSON and JSON, and exports.
+// Each import that lands announces itself once with record.imported.
 func TestCLIImportExport(t *testing.T) {
 	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
 		s.Appoint(t)
+		var mu sync.Mutex
+		var imports []string
+		unsubscribe := s.K.Events().Subscribe(graph.TopicRecordsImported, func(_ context.Context, e event.Event) {
+			var ev graph.RecordsImported
+			if err := json.Unmarshal(e.Payload, &ev); err != nil {
+				t.Errorf("record.imported payload %s: %v", e.Payload, err)
+			}
+			mu.Lock()
+			imports = append(imports, ev.Entity+"@"+ev.Tenant+"+"+strconv.Itoa(ev.Imported))
+			mu.Unlock()
+		})
+		defer unsubscribe()
 		c := newCLI(t, s.URL)
 		dir := t.TempDir()
 		schema := filepath.Join(dir, "enterprise.yaml")
@@ -66,6 +87,18 @@ func TestCLIImportExport(t *testing.T) {
 			{name: "export", args: []string{"export", "--entity", "enterprise", "--tenant", "230100", "-f", out}},
 			{name: "no such entity", args: []string{"export", "--entity", "nosuch", "--tenant", "230100"}, code: 5},
 		})
+		want := []string{"enterprise@230100+1", "enterprise@230000+2", "enterprise@230102+1"}
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			mu.Lock()
+			got := slices.Clone(imports)
+			mu.Unlock()
+			if slices.Equal(got, want) || time.Now().After(deadline) {
+				if !slices.Equal(got, want) {
+					t.Errorf("record.imported events: got %q, want %q (one per import that landed, none for those rolled back)", got, want)
+				}
+				break
+			}
+		}
 		got := readFile(t, out)
 		if !strings.HasPrefix(got, "id,tenant,uscc,name,employees,listed\n") || strings.Count(got, "\n") != 4 || !strings.Contains(got, "道里物流有限公司") || strings.Contains(got, "齐齐哈尔") {
 			t.Errorf("export of 230100:\n%s", got)

@@ -43,7 +43,7 @@ prints a generated password once.`,
 				DataDir: dataDir, DatabaseURL: envOr(dbURL, "GDBOS_DATABASE_URL"), NATSURL: envOr(natsURL, "GDBOS_NATS_URL"),
 				NATSSubject: os.Getenv("GDBOS_NATS_SUBJECT"), AdminPassword: os.Getenv("GDBOS_ADMIN_PASSWORD"),
 				MaskKey: os.Getenv("GDBOS_MASK_KEY"),
-				Demo:    demo, DemoEntities: demo, Modules: distribution(), Logger: log,
+				Demo:    demo, DemoEntities: demo, Modules: distribution(demo), Logger: log,
 			})
 		},
 	}

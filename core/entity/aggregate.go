@@ -36,6 +36,9 @@ type AggregateOptions struct {
 	Scope        []Cond
 	Filter       map[string]any
 	RelatedScope ScopeFunc
+	// Hidden, when set, names the fields the caller may not filter or group on;
+	// their sums, averages, minimums and maximums are not computed (null).
+	Hidden HiddenFunc
 	// GroupBy are fields, "tenant" or manyToOne relations.
 	GroupBy []string
 	// Funcs are the functions to compute, each over every field it applies to.
@@ -56,7 +59,7 @@ type Group struct {
 // per group, in one statement.
 func (t Table) Aggregate(ctx context.Context, db DB, o AggregateOptions) ([]Group, error) {
 	db = t.on(db)
-	var l apierr.FieldList
+	var l, hid apierr.FieldList
 	type key struct {
 		name, col, typ string
 	}
@@ -66,7 +69,10 @@ func (t Table) Aggregate(ctx context.Context, db DB, o AggregateOptions) ([]Grou
 		case g == "tenant":
 			keys = append(keys, key{g, q("tenant"), TypeString})
 		case isField:
-			keys = append(keys, key{g, q(f.Column), f.Type})
+			if hide(&hid, o.Hidden, t.Name, f, fmt.Sprintf("/groupBy/%d", i)) {
+				continue
+			}
+			keys = append(keys, key{g, f.expr(), f.Type})
 		default:
 			if r, ok := t.relation(g); ok && r.Kind == ManyToOne {
 				keys = append(keys, key{g, q(r.Column), TypeInteger})
@@ -87,10 +93,10 @@ func (t Table) Aggregate(ctx context.Context, db DB, o AggregateOptions) ([]Grou
 			continue
 		}
 		for _, f := range t.Fields {
-			if !Aggregable(fn, f.Type) {
+			if !Aggregable(fn, f.Type) || (o.Hidden != nil && o.Hidden(t.Name, f)) {
 				continue
 			}
-			expr := strings.ToUpper(fn) + "(" + q(f.Column) + ")"
+			expr := strings.ToUpper(fn) + "(" + f.expr() + ")"
 			if fn == Sum || fn == Avg {
 				expr = "CAST(" + expr + " AS DOUBLE PRECISION)"
 			}
@@ -98,6 +104,9 @@ func (t Table) Aggregate(ctx context.Context, db DB, o AggregateOptions) ([]Grou
 		}
 	}
 	if err := l.Err("invalid aggregate"); err != nil {
+		return nil, err
+	}
+	if err := hiddenErr(hid); err != nil {
 		return nil, err
 	}
 	cols := make([]string, 0, len(keys)+1+len(vals))
@@ -113,7 +122,7 @@ func (t Table) Aggregate(ctx context.Context, db DB, o AggregateOptions) ([]Grou
 	addConds(b, o.Scope)
 	if len(o.Filter) > 0 {
 		b.add(" AND ")
-		if err := t.filter(b, o.Filter, "/filter", o.RelatedScope); err != nil {
+		if err := t.filter(b, o.Filter, "/filter", o.RelatedScope, o.Hidden); err != nil {
 			return nil, err
 		}
 	}

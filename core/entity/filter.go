@@ -19,20 +19,51 @@ var comparisons = map[string]string{"eq": " = ", "ne": " <> ", "lt": " < ", "lte
 // of one object ANDed. Values are bound, never spliced.
 // A relation's filter is the related entity's filter (manyToOne) or {some, none} of
 // it (oneToMany, manyToMany), limited by the caller's reads of that entity (scope).
-func (t Table) filter(b *builder, f map[string]any, path string, scope ScopeFunc) error {
-	st := &filterState{scope: scope}
+func (t Table) filter(b *builder, f map[string]any, path string, scope ScopeFunc, hidden HiddenFunc) error {
+	st := &filterState{scope: scope, hidden: hidden}
 	t.filterInto(b, f, path, st)
 	if st.err != nil {
 		return st.err
 	}
-	return st.l.Err("invalid filter")
+	if err := st.l.Err("invalid filter"); err != nil {
+		return err
+	}
+	return hiddenErr(st.hid)
 }
 
-// filterState collects a filter's problems; scope finds related entities' scopes.
+// HiddenFunc reports whether the caller may not see field f of entity in clear
+// (a mask applies to it somewhere the caller reads). Such a field may not be
+// filtered, ordered, grouped or aggregated on: the answers would reveal what the
+// mask hides (a filter on the first digits of an ID number, one digit at a time).
+type HiddenFunc func(entity string, f Field) bool
+
+// hiddenErr is the FORBIDDEN error naming every use of a hidden field, or nil.
+func hiddenErr(l apierr.FieldList) error {
+	if len(l) == 0 {
+		return nil
+	}
+	e := apierr.New(apierr.Forbidden, "masked fields cannot be filtered, ordered, grouped or aggregated on")
+	e.Fields = l
+	return e
+}
+
+// hide records a use of a hidden field at path; it reports whether it did.
+func hide(l *apierr.FieldList, hidden HiddenFunc, entity string, f Field, path string) bool {
+	if hidden == nil || !hidden(entity, f) {
+		return false
+	}
+	l.Add(path, "%s is masked for you: using it here would reveal it", f.Name)
+	return true
+}
+
+// filterState collects a filter's problems; scope finds related entities' scopes,
+// hidden the fields the caller may not use (their uses are collected in hid).
 type filterState struct {
-	l     apierr.FieldList
-	scope ScopeFunc
-	err   error
+	l      apierr.FieldList
+	hid    apierr.FieldList
+	scope  ScopeFunc
+	hidden HiddenFunc
+	err    error
 }
 
 func (t Table) filterInto(b *builder, f map[string]any, path string, st *filterState) {
@@ -63,6 +94,10 @@ func (t Table) filterInto(b *builder, f map[string]any, path string, st *filterS
 		default:
 			if r, ok := t.relation(k); ok {
 				t.relationFilter(b, r, v, p, st)
+				return
+			}
+			if f, ok := t.field(k); ok && hide(&st.hid, st.hidden, t.Name, f, p) {
+				b.add("1 = 1")
 				return
 			}
 			t.fieldFilter(b, k, v, p, l)

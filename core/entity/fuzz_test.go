@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"slices"
 	"testing"
 )
 
@@ -70,21 +71,47 @@ func asParseError(err error, target **parseError) bool {
 }
 
 // FuzzEntitySpec decodes arbitrary JSON as an entity schema layer and lays it out
-// under a base layer: checking and building may refuse it, never panic.
+// under a base layer, and as the base layer itself (with its versions and
+// mappings): checking, evolving and building may refuse it, never panic, and every
+// served version a checked spec lays out has a column or none for each field.
 func FuzzEntitySpec(f *testing.F) {
 	f.Add([]byte(`{"fields":[{"name":"uscc","type":"string","unique":true},{"name":"n","type":"integer","min":1,"max":0}],"indexes":[["uscc","nope"]]}`))
 	f.Add([]byte(`{"fields":[{"name":"id"},{"name":"Bad","type":"money","pattern":"("}],"relations":[{"name":"x","kind":"manyToOne","entity":"thing"}]}`))
 	f.Add([]byte(`{"fields":[{"name":"code","type":"text"}]}`))
+	f.Add([]byte(`{"fields":[{"name":"label","type":"string"},{"name":"n","type":"decimal"},{"name":"s","type":"string","enum":["a"]}],"versions":[` +
+		`{"name":"v2","served":true,"storage":true,"mapping":{"from":"v1","fields":[{"field":"label","from":"code"},{"field":"n","from":"n"},{"field":"s","value":"a"}]}},` +
+		`{"name":"v1","served":true,"deprecated":true,"deprecationWarning":"use v2","fields":[{"name":"code","type":"string"},{"name":"n","type":"integer"},{"name":"old","type":"date"}]}]}`))
+	f.Add([]byte(`{"fields":[{"name":"code","type":"string"}],"versions":[{"name":"v3","storage":true,"served":true,"mapping":{"from":"v2"}},` +
+		`{"name":"v2","served":false,"fields":[{"name":"code","type":"text"}],"mapping":{"from":"v1","fields":[{"field":"code","from":"code"},{"field":"code","value":1}]}},` +
+		`{"name":"v1","served":true,"fields":[{"name":"code","element":"uscc"}],"mapping":{"from":"v3"}},{"name":"V4","storage":true}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var spec Spec
 		if json.Unmarshal(data, &spec) != nil {
 			return
 		}
-		_ = spec.Check(nil)
+		checked := spec.Check(nil) == nil
 		base := Layer{Tenant: "230000", Path: "/230000/", Spec: Spec{Fields: []FieldSpec{{Name: "code", Type: TypeString}}}}
 		layer := Layer{Tenant: "230102", Path: "/230000/230100/230102/", Spec: spec}
 		_, _ = Build("thing", []Layer{layer, base}, nil)
 		_ = Breaking(base.Spec, spec)
+		_ = Evolve(base.Spec, spec)
+		_ = Evolve(spec, base.Spec)
+		lo, err := Build("thing", []Layer{{Tenant: "230000", Path: "/230000/", Spec: spec}}, nil)
+		if !checked || err != nil {
+			return
+		}
+		if len(lo.Versions) == 0 || !lo.Versions[0].Storage || lo.Versions[0].Name != spec.StorageVersion() {
+			t.Fatalf("a checked spec lays out without its storage version first: %+v", lo.Versions)
+		}
+		for _, v := range lo.Versions[1:] {
+			if !v.Served {
+				continue
+			}
+			served := slices.IndexFunc(spec.Versions, func(s VersionSpec) bool { return s.Name == v.Name })
+			if len(v.Fields) != len(spec.Versions[served].Fields) {
+				t.Fatalf("version %s lays out %d fields of %d", v.Name, len(v.Fields), len(spec.Versions[served].Fields))
+			}
+		}
 	})
 }
 
@@ -101,7 +128,7 @@ func FuzzFilter(f *testing.F) {
 			return
 		}
 		b := newBuilder(fuzzTable.Dialect)
-		if err := fuzzTable.filter(b, m, "/filter", nil); err != nil {
+		if err := fuzzTable.filter(b, m, "/filter", nil, nil); err != nil {
 			return
 		}
 		sql := b.String()

@@ -44,6 +44,25 @@ type Table struct {
 	path string
 	// sys are the system fields read (nil: all of them); see project.
 	sys []sysField
+	// Version names the schema version whose fields the table shows; Older reports
+	// that it is not the storage version but read and written through its columns;
+	// Deprecated is the warning of a deprecated version ("" when it is not).
+	Version    string
+	Older      bool
+	Deprecated string
+	// stored are the storage version's fields (of an older version's table);
+	// implied the storage fields it does not show, with what its creates write.
+	stored  []Field
+	implied []Implied
+}
+
+// Stored returns the fields as the storage version names them: the table's own,
+// or, for an older version, the storage version's. Row policies go by them.
+func (t Table) Stored() []Field {
+	if t.Older {
+		return t.stored
+	}
+	return t.Fields
 }
 
 type sysField struct{ name, column string }
@@ -103,12 +122,20 @@ func (t Table) Insert(ctx context.Context, db DB, tenant, path, actor string, in
 	if err != nil {
 		return nil, err
 	}
+	if err := t.imply(vals); err != nil {
+		return nil, err
+	}
 	ts := now()
 	cols := []string{"tenant", "tenant_path", "created_at", "updated_at", "created_by", "updated_by", "version"}
 	args := []any{tenant, path, ts, ts, actor, actor, int64(1)}
 	for _, f := range t.Fields {
 		if v, ok := vals[f.Column]; ok {
 			cols, args = append(cols, q(f.Column)), append(args, v)
+		}
+	}
+	for _, im := range t.implied {
+		if v, ok := vals[im.Field.Column]; ok {
+			cols, args = append(cols, q(im.Field.Column)), append(args, v)
 		}
 	}
 	for _, r := range t.Relations {
@@ -204,6 +231,23 @@ func (t Table) exec(ctx context.Context, db DB, b *builder, id, version int64) e
 	return nil
 }
 
+// imply completes the values of a record created through an older version with
+// the storage fields it does not show: the mapping's constant, or a refusal when
+// the storage version requires the field.
+func (t Table) imply(vals map[string]any) error {
+	var l apierr.FieldList
+	for _, im := range t.implied {
+		switch {
+		case im.Value != nil:
+			v, _ := convert(im.Field, im.Value)
+			vals[im.Field.Column] = v
+		case im.Field.Required:
+			l.Add("/input", "version %s cannot create %s records: the storage version requires %q, which %s does not have; create it through the storage version", t.Version, t.Name, im.Field.Name, t.Version)
+		}
+	}
+	return l.Err("invalid record")
+}
+
 // writeError turns a unique violation into a CONFLICT naming the unique fields.
 func (t Table) writeError(err error) error {
 	msg := strings.ToLower(err.Error())
@@ -257,6 +301,8 @@ type ListOptions struct {
 	// for filters on relations; none means no record of it may be read. Nil: none
 	// beyond live records.
 	RelatedScope ScopeFunc
+	// Hidden, when set, names the fields the caller may not filter or order on.
+	Hidden HiddenFunc
 }
 
 // ScopeFunc gives the conditions that limit the caller's reads of an entity; none
@@ -291,7 +337,7 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 	addConds(where, o.Scope)
 	if len(o.Filter) > 0 {
 		where.add(" AND ")
-		if err := t.filter(where, o.Filter, "/filter", o.RelatedScope); err != nil {
+		if err := t.filter(where, o.Filter, "/filter", o.RelatedScope, o.Hidden); err != nil {
 			return Page{}, err
 		}
 	}
@@ -308,7 +354,7 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 	pt := t.project(o.Fields)
 	b.add("SELECT " + pt.selectList() + " FROM " + q(t.Table))
 	b.addNative(where.String(), where.args)
-	order, err := t.orderBy(o.OrderBy)
+	order, err := t.orderBy(o.OrderBy, o.Hidden)
 	if err != nil {
 		return Page{}, err
 	}
@@ -324,13 +370,16 @@ func (t Table) List(ctx context.Context, db DB, o ListOptions) (Page, error) {
 	return page, nil
 }
 
-func (t Table) orderBy(os []Order) (string, error) {
+func (t Table) orderBy(os []Order, hidden HiddenFunc) (string, error) {
 	var parts []string
-	var l apierr.FieldList
+	var l, hid apierr.FieldList
 	for i, o := range os {
 		col := t.column(o.Field)
 		if col == "" {
 			l.Add(fmt.Sprintf("/orderBy/%d/field", i), "no field %q here", o.Field)
+			continue
+		}
+		if f, ok := t.field(o.Field); ok && hide(&hid, hidden, t.Name, f, fmt.Sprintf("/orderBy/%d/field", i)) {
 			continue
 		}
 		dir := " ASC"
@@ -340,7 +389,10 @@ func (t Table) orderBy(os []Order) (string, error) {
 		parts = append(parts, col+dir)
 	}
 	parts = append(parts, "id ASC")
-	return " ORDER BY " + strings.Join(parts, ", "), l.Err("invalid order")
+	if err := l.Err("invalid order"); err != nil {
+		return "", err
+	}
+	return " ORDER BY " + strings.Join(parts, ", "), hiddenErr(hid)
 }
 
 // column is the quoted column of a field or system field name, or "".
@@ -352,7 +404,7 @@ func (t Table) column(name string) string {
 	}
 	for _, f := range t.Fields {
 		if f.Name == name {
-			return q(f.Column)
+			return f.expr()
 		}
 	}
 	return ""
@@ -364,7 +416,7 @@ func (t Table) selectList() string {
 		cols = append(cols, q(s.column))
 	}
 	for _, f := range t.Fields {
-		cols = append(cols, q(f.Column))
+		cols = append(cols, f.expr())
 	}
 	for _, r := range t.Relations {
 		if r.Kind == ManyToOne {

@@ -102,14 +102,17 @@ func (r *Registry) Layout(name string) (Layout, bool) {
 	return lo, ok
 }
 
-// Full returns an entity with every field of every layer, for what must hold the
-// whole record (its history).
+// Full returns an entity with every field of every layer, and those only older
+// served versions keep, for what must hold the whole record (its history).
 func (r *Registry) Full(name string) (Table, bool) {
 	lo, ok := r.Layout(name)
 	if !ok {
 		return Table{}, false
 	}
-	return Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: lo.Fields}, true
+	// Fields the storage version dropped but an older served version still shows
+	// are part of the record too.
+	fields := append(slices.Clone(lo.Fields), keptFields(lo)...)
+	return Table{Dialect: r.dialect, Name: name, Table: lo.Table, Fields: fields}, true
 }
 
 // Tables returns the entities seen at the tenant code with path, sorted by name: those
@@ -135,8 +138,58 @@ func (r *Registry) table(lo Layout, code, path string) Table {
 			rels = append(rels, rel)
 		}
 	}
-	return Table{Dialect: r.dialect, Name: lo.Name, Table: lo.Table, Fields: lo.View(path), Relations: rels,
+	t := Table{Dialect: r.dialect, Name: lo.Name, Table: lo.Table, Fields: lo.View(path), Relations: rels,
 		Referrers: lo.Referrers, At: code, Check: r.check, reg: r, path: path}
+	if len(lo.Versions) > 0 {
+		t.Version = lo.Versions[0].Name
+		if lo.Versions[0].Deprecated {
+			t.Deprecated = lo.Versions[0].Warning(lo.Name, t.Version)
+		}
+	}
+	return t
+}
+
+// Versions returns the older served versions of the entities seen at the tenant
+// code with path, sorted by entity and version: each the storage version's table
+// seen through the version's fields, with the local fields of the layers on the
+// tenant's lineage and the storage version's relations.
+func (r *Registry) Versions(code, path string) []Table {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Table
+	for _, lo := range r.layouts {
+		if lo.Path == "" || !strings.HasPrefix(path, lo.Path) || len(lo.Versions) < 2 {
+			continue
+		}
+		st := r.table(lo, code, path)
+		names := map[string]string{}
+		for _, f := range st.Fields {
+			names[f.Column] = f.Name
+		}
+		for _, v := range lo.Versions[1:] {
+			if !v.Served {
+				continue
+			}
+			t := st
+			t.Version, t.Older, t.Deprecated = v.Name, true, ""
+			if v.Deprecated {
+				t.Deprecated = v.Warning(lo.Name, st.Version)
+			}
+			t.stored, t.implied, t.Fields = st.Fields, v.Implied, nil
+			for _, f := range v.Fields {
+				f.StorageName = names[f.Column]
+				t.Fields = append(t.Fields, f)
+			}
+			for _, f := range st.Fields {
+				if f.Tenant != lo.Tenant {
+					t.Fields = append(t.Fields, f)
+				}
+			}
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b Table) int { return strings.Compare(a.Name+" "+a.Version, b.Name+" "+b.Version) })
+	return out
 }
 
 // peer is the entity name as seen where t is seen.

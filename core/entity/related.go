@@ -356,7 +356,7 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 		}
 		return out, nil
 	}
-	order, err := target.orderBy(o.OrderBy)
+	order, err := target.orderBy(o.OrderBy, o.Hidden)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (t Table) Load(ctx context.Context, db DB, rel string, parents []int64, o L
 	addConds(w, o.Scope)
 	if len(o.Filter) > 0 {
 		w.add(" AND ")
-		if err := target.filter(w, o.Filter, "/filter", o.RelatedScope); err != nil {
+		if err := target.filter(w, o.Filter, "/filter", o.RelatedScope, o.Hidden); err != nil {
 			return nil, err
 		}
 	}

@@ -34,6 +34,9 @@ type Spec struct {
 	Indexes     [][]string  `json:"indexes,omitempty"`
 	// Relations link this entity's records to another entity's (or its own).
 	Relations []RelationSpec `json:"relations,omitempty"`
+	// Versions list the entity's versions, as a CustomResourceDefinition does; none
+	// is one storage version, v1, whose fields are Fields.
+	Versions []VersionSpec `json:"versions,omitempty"`
 }
 
 // FieldSpec is one field of an entity.
@@ -87,31 +90,7 @@ func checkMemberName(l *apierr.FieldList, path, name string, taken bool) {
 // each with its path; element reports whether a data element exists.
 func (s Spec) Check(element func(code string) (string, bool)) error {
 	var l apierr.FieldList
-	seen := map[string]bool{}
-	for i, f := range s.Fields {
-		p := fmt.Sprintf("/spec/fields/%d", i)
-		checkMemberName(&l, p, f.Name, seen[f.Name])
-		seen[f.Name] = true
-		switch {
-		case f.Type == "" && f.Element == "":
-			l.Add(p, "give a type or a data element")
-		case f.Type != "" && !slices.Contains(types, f.Type):
-			l.Add(p+"/type", "must be one of %v", types)
-		}
-		if f.Element != "" && element != nil {
-			if _, ok := element(f.Element); !ok {
-				l.Add(p+"/element", "no data element %q is published here", f.Element)
-			}
-		}
-		if f.Min != nil && f.Max != nil && *f.Min > *f.Max {
-			l.Add(p+"/min", "is greater than max")
-		}
-		if f.Pattern != "" {
-			if _, err := regexp.Compile(f.Pattern); err != nil {
-				l.Add(p+"/pattern", "does not compile: %v", err)
-			}
-		}
-	}
+	seen := checkFields(&l, "/spec/fields", s.Fields, element)
 	for i, ix := range s.Indexes {
 		for j, name := range ix {
 			if !seen[name] {
@@ -120,5 +99,6 @@ func (s Spec) Check(element func(code string) (string, bool)) error {
 		}
 	}
 	s.checkRelations(&l, seen)
+	s.checkVersions(&l, element)
 	return l.Err("invalid entity schema")
 }

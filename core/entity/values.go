@@ -35,6 +35,15 @@ func normalize(fields []Field, in map[string]any, create bool, at string, check 
 	for _, f := range fields {
 		v, given := in[f.Name]
 		path := "/input/" + f.Name
+		if f.Column == "" {
+			switch {
+			case given:
+				l.Add(path, "cannot be written through this version: the storage version stores it with another type; write it through the storage version")
+			case f.Required && create:
+				l.Add(path, "is required, but cannot be written through this version (the storage version stores it with another type): create the record through the storage version")
+			}
+			continue
+		}
 		if !given || v == nil {
 			if f.Required && (create || given) {
 				l.Add(path, "is required")

@@ -168,11 +168,12 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 	for _, tb := range tables {
 		types[tb.Name].operations(query, mutation)
 	}
+	older := g.versionTypes(t, pageInfo, types, query, mutation)
 	cfg := graphql.SchemaConfig{Query: graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: query})}
 	if len(mutation) > 0 {
 		cfg.Mutation = graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: mutation})
 	}
-	cfg.Subscription = g.subscriptionType(types)
+	cfg.Subscription = g.subscriptionType(types, older)
 	s, err := graphql.NewSchema(cfg)
 	if err != nil {
 		return s, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
@@ -196,7 +197,7 @@ type entityType struct {
 
 // entityTypes makes one entity's object, filter, input, order and connection types.
 func (g *Graph) entityTypes(t tenant.Tenant, tb entity.Table, pageInfo *graphql.Object) *entityType {
-	typ := TypeName(tb.Name)
+	typ := typeName(tb)
 	str := graphql.NewNonNull(graphql.String)
 	fields := graphql.Fields{
 		"id":        {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) { return strconv.FormatInt(rec(p)["id"].(int64), 10), nil }},
@@ -208,14 +209,14 @@ func (g *Graph) entityTypes(t tenant.Tenant, tb entity.Table, pageInfo *graphql.
 		"deletedAt": {Type: graphql.String, Resolve: recField("deletedAt")},
 		"version":   {Type: graphql.NewNonNull(graphql.Int), Resolve: recField("version")},
 	}
-	et := &entityType{d: &dataTable{g: g, t: t, tb: tb, typ: typ}, filter: graphql.InputObjectConfigFieldMap{}, input: graphql.InputObjectConfigFieldMap{}}
+	et := &entityType{d: &dataTable{g: g, t: t, tb: tb, typ: TypeName(tb.Name)}, filter: graphql.InputObjectConfigFieldMap{}, input: graphql.InputObjectConfigFieldMap{}}
 	enum := graphql.EnumValueConfigMap{}
 	for _, s := range []string{"id", "createdAt", "updatedAt"} {
 		enum[s] = &graphql.EnumValueConfig{Value: s}
 	}
 	for _, f := range tb.Fields {
 		sc := scalarOf(f.Type)
-		fields[f.Name] = &graphql.Field{Type: sc, Description: f.Title, Resolve: g.maskedField(typ, f)}
+		fields[f.Name] = &graphql.Field{Type: sc, Description: f.Title, Resolve: g.maskedField(et.d.typ, f)}
 		et.filter[f.Name] = &graphql.InputObjectFieldConfig{Type: dataFilters[sc]}
 		et.input[f.Name] = &graphql.InputObjectFieldConfig{Type: sc, Description: f.Description}
 		enum[f.Name] = &graphql.EnumValueConfig{Value: f.Name}
@@ -249,10 +250,11 @@ func (g *Graph) entityTypes(t tenant.Tenant, tb entity.Table, pageInfo *graphql.
 
 // operations adds the entity's queries and mutations.
 func (et *entityType) operations(query, mutation graphql.Fields) {
-	d, g, typ, tb := et.d, et.d.g, et.d.typ, et.d.tb
-	query[tb.Name] = &graphql.Field{Type: et.obj, Description: "One " + typ + " by id.",
+	d, g, typ := et.d, et.d.g, et.obj.Name()
+	one, many := rootNames(et.d.tb)
+	query[one] = &graphql.Field{Type: et.obj, Description: "One " + typ + " by id.",
 		Args: graphql.FieldConfigArgument{"id": {Type: graphql.NewNonNull(graphql.ID)}}, Resolve: g.authed(d.get)}
-	query[plural(tb.Name)] = &graphql.Field{Type: graphql.NewNonNull(et.conn), Description: "A page of " + typ + " records.",
+	query[many] = &graphql.Field{Type: graphql.NewNonNull(et.conn), Description: "A page of " + typ + " records.",
 		Args: graphql.FieldConfigArgument{
 			"filter":  {Type: et.filterType},
 			"orderBy": {Type: graphql.NewList(graphql.NewNonNull(et.order))},
@@ -291,7 +293,7 @@ func (g *Graph) maskedField(typ string, f entity.Field) graphql.FieldResolveFn {
 		if !ok || s == "" {
 			return r[f.Name], nil
 		}
-		return loaderFrom(p.Context).masked(p.Context, g, typ, r["tenant"].(string), f.Name, s)
+		return loaderFrom(p.Context).masked(p.Context, g, typ, r["tenant"].(string), storedName(f), s)
 	}
 }
 
@@ -329,7 +331,7 @@ func (d dataTable) scope(ctx context.Context, action string) ([]entity.Cond, boo
 	conds := []entity.Cond{{SQL: frag, Args: args}}
 	cols := map[string]string{"tenant": `"tenant"`, "path": `"tenant_path"`}
 	notNull := map[string]bool{"tenant": true, "path": true}
-	for _, f := range d.tb.Fields {
+	for _, f := range d.tb.Stored() {
 		cols[f.Name] = `"` + f.Column + `"`
 	}
 	table := policy.Table{Dialect: d.g.dialect, Columns: cols, NotNull: notNull}
@@ -447,7 +449,7 @@ func (d dataTable) list(p graphql.ResolveParams, _ *Caller) (any, error) {
 		return entity.Page{}, nil
 	}
 	opts := entity.ListOptions{Scope: scope, First: first, Offset: offset, Count: selects(p, "totalCount"), Deleted: deleted,
-		OrderBy: orderArgs(p), RelatedScope: d.relatedScope(p.Context), Fields: selected(p, true)}
+		OrderBy: orderArgs(p), RelatedScope: d.relatedScope(p.Context), Hidden: d.hidden(p.Context), Fields: selected(p, true)}
 	opts.Filter, _ = p.Args["filter"].(map[string]any)
 	page, err := d.tb.List(p.Context, d.g.svc.Store.DB, opts)
 	if err != nil {

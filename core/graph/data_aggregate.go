@@ -22,7 +22,8 @@ const (
 // may read, counted, summed, averaged and their least and greatest values, per
 // group, in one statement.
 func (et *entityType) aggregate(query graphql.Fields) {
-	d, typ, tb := et.d, et.d.typ, et.d.tb
+	d, typ, tb := et.d, et.obj.Name(), et.d.tb
+	one, _ := rootNames(tb)
 	keyFields := graphql.Fields{"tenant": {Type: graphql.String}}
 	groupEnum := graphql.EnumValueConfigMap{"tenant": {Value: "tenant"}}
 	for _, f := range tb.Fields {
@@ -68,7 +69,7 @@ func (et *entityType) aggregate(query graphql.Fields) {
 	result := graphql.NewObject(graphql.ObjectConfig{Name: typ + "Aggregate", Fields: graphql.Fields{
 		"groups": {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(graphql.NewObject(graphql.ObjectConfig{Name: typ + "Group", Fields: group}))))},
 	}})
-	query[tb.Name+"Aggregate"] = &graphql.Field{Type: graphql.NewNonNull(result),
+	query[one+"Aggregate"] = &graphql.Field{Type: graphql.NewNonNull(result),
 		Description: "Counts, sums, averages, minimums and maximums of the " + typ + " records you may read, per group of groupBy values (one group without groupBy).",
 		Args: graphql.FieldConfigArgument{
 			"filter":  {Type: et.filterType},
@@ -83,7 +84,7 @@ func (et *entityType) aggregateOf(p graphql.ResolveParams) (any, error) {
 	if first <= 0 || first > aggregateMaxGroups {
 		return nil, apierr.Invalid("invalid page", []apierr.FieldError{{Path: "/first", Message: fmt.Sprintf("must be 1 to %d", aggregateMaxGroups)}})
 	}
-	o := entity.AggregateOptions{Limit: first, RelatedScope: d.relatedScope(p.Context), Funcs: aggregateFuncs(p)}
+	o := entity.AggregateOptions{Limit: first, RelatedScope: d.relatedScope(p.Context), Hidden: d.hidden(p.Context), Funcs: aggregateFuncs(p)}
 	o.Filter, _ = p.Args["filter"].(map[string]any)
 	if list, ok := p.Args["groupBy"].([]any); ok {
 		for _, x := range list {
@@ -126,7 +127,7 @@ func (et *entityType) groupKey(p graphql.ResolveParams, gr entity.Group) (map[st
 			out[k] = strconv.FormatInt(id, 10)
 		}
 		if s, ok := v.(string); ok && k != "tenant" {
-			m, err := d.g.maskedValue(p.Context, d.typ, d.typ, at, k, s)
+			m, err := d.g.maskedValue(p.Context, d.typ, d.typ, at, storedKey(d.tb, k), s)
 			if err != nil {
 				return nil, err
 			}

@@ -69,6 +69,9 @@ func (g *Graph) ImportHandler() http.Handler {
 			if rep.RolledBack {
 				return errRollback
 			}
+			if err := d.emitImport(ctx, tx, rep.Imported); err != nil {
+				return err
+			}
 			return d.g.svc.Audit.Append(ctx, tx, audit.Entry{Time: time.Now(), Actor: opts.Actor, Action: "record.import",
 				Tenant: d.t.Code, Target: d.typ, Outcome: "ok", Detail: map[string]any{"imported": rep.Imported, "failed": rep.Failed}})
 		})

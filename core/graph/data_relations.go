@@ -98,7 +98,7 @@ func (et *entityType) related(r entity.Relation, target *entityType) graphql.Fie
 // load reads one level of a relation for the keys of every record of the level,
 // under the caller's scope of the related entity, as lists of it are.
 func (et *entityType) load(p graphql.ResolveParams, r entity.Relation, target *entityType, keys []int64) (map[int64]entity.Page, error) {
-	opts := entity.ListOptions{First: 1, RelatedScope: et.d.relatedScope(p.Context), Fields: selected(p, r.Kind != entity.ManyToOne)}
+	opts := entity.ListOptions{First: 1, RelatedScope: et.d.relatedScope(p.Context), Hidden: et.d.hidden(p.Context), Fields: selected(p, r.Kind != entity.ManyToOne)}
 	if r.Kind != entity.ManyToOne {
 		first, _ := p.Args["first"].(int)
 		if first <= 0 || first > dataMaxPage {
@@ -203,6 +203,7 @@ type loader struct {
 	batches map[string]*batch
 	classes map[[3]string]fieldClass // type, tenant, field
 	unmask  map[[2]string]bool       // type, tenant
+	hide    map[[3]string]bool       // type, API tenant, field
 }
 
 // masked is maskedValue for a record field of the data API, with the field's
@@ -240,7 +241,7 @@ func (l *loader) masked(ctx context.Context, g *Graph, typ, tenantCode, field, v
 }
 
 func newLoader() *loader {
-	return &loader{batches: map[string]*batch{}, classes: map[[3]string]fieldClass{}, unmask: map[[2]string]bool{}}
+	return &loader{batches: map[string]*batch{}, classes: map[[3]string]fieldClass{}, unmask: map[[2]string]bool{}, hide: map[[3]string]bool{}}
 }
 
 // batch is one level of one relation: the keys noted, the pages read.

@@ -2,12 +2,15 @@ package graph
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/graphql-go/graphql"
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/entity"
+	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/store/ent"
 )
 
@@ -29,6 +32,19 @@ type RecordChange struct {
 	Version int64  `json:"version"`
 }
 
+// TopicRecordsImported is the event of a bulk import that committed; its payload
+// is a RecordsImported. An import is announced once, not per row (ADR 16).
+const TopicRecordsImported = "record.imported"
+
+// RecordsImported is the payload of TopicRecordsImported: which entity, where, and
+// how many records one import created. Like RecordChange it carries no field values.
+type RecordsImported struct {
+	Entity   string `json:"entity"`
+	Tenant   string `json:"tenant"`
+	Path     string `json:"path"`
+	Imported int    `json:"imported"`
+}
+
 // emitChange writes a write's record.changed event in its transaction and wakes the
 // bus once the transaction commits.
 func (d dataTable) emitChange(ctx context.Context, tx *ent.Tx, op string, r entity.Record) error {
@@ -41,7 +57,22 @@ func (d dataTable) emitChange(ctx context.Context, tx *ent.Tx, op string, r enti
 	id, _ := r["id"].(int64)
 	version, _ := r["version"].(int64)
 	ch := RecordChange{Entity: d.tb.Name, Tenant: code, Path: t.Path, ID: id, Op: op, Version: version}
-	if err := bus.Emit(ctx, tx, TopicRecordChanged, code, ch); err != nil {
+	return emitKicked(ctx, bus, tx, TopicRecordChanged, code, ch)
+}
+
+// emitImport writes an import's record.imported event in its transaction.
+func (d dataTable) emitImport(ctx context.Context, tx *ent.Tx, imported int) error {
+	bus := d.g.svc.Events
+	if bus == nil || imported == 0 {
+		return nil
+	}
+	ev := RecordsImported{Entity: d.tb.Name, Tenant: d.t.Code, Path: d.t.Path, Imported: imported}
+	return emitKicked(ctx, bus, tx, TopicRecordsImported, d.t.Code, ev)
+}
+
+// emitKicked emits an event in tx and wakes the bus once tx commits.
+func emitKicked(ctx context.Context, bus *event.Bus, tx *ent.Tx, topic, tenant string, payload any) error {
+	if err := bus.Emit(ctx, tx, topic, tenant, payload); err != nil {
 		return err
 	}
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
@@ -64,8 +95,9 @@ type delivered struct {
 }
 
 // subscriptionType is a data API's Subscription root: <entity>Changed for each
-// entity. It is nil for an API without entities.
-func (g *Graph) subscriptionType(types map[string]*entityType) *graphql.Object {
+// entity, and <entity>V1Changed … for its older served versions. It is nil for an
+// API without entities.
+func (g *Graph) subscriptionType(types map[string]*entityType, older []*entityType) *graphql.Object {
 	if len(types) == 0 {
 		return nil
 	}
@@ -76,8 +108,9 @@ func (g *Graph) subscriptionType(types map[string]*entityType) *graphql.Object {
 		"RESTORE": {Value: "restore"},
 	}})
 	fields := graphql.Fields{}
-	for _, et := range types {
-		change := graphql.NewObject(graphql.ObjectConfig{Name: et.d.typ + "Change", Fields: graphql.Fields{
+	for _, et := range append(slices.Collect(maps.Values(types)), older...) {
+		one, _ := rootNames(et.d.tb)
+		change := graphql.NewObject(graphql.ObjectConfig{Name: et.obj.Name() + "Change", Fields: graphql.Fields{
 			"op": {Type: graphql.NewNonNull(ops), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(delivered).change.Op, nil }},
 			"id": {Type: graphql.NewNonNull(graphql.ID), Resolve: func(p graphql.ResolveParams) (any, error) {
 				return strconv.FormatInt(p.Source.(delivered).change.ID, 10), nil
@@ -87,7 +120,7 @@ func (g *Graph) subscriptionType(types map[string]*entityType) *graphql.Object {
 			"record": {Type: graphql.NewNonNull(et.obj), Description: "The record as it is when the change is delivered, masked as you may see it.",
 				Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(delivered).record, nil }},
 		}})
-		fields[et.d.tb.Name+"Changed"] = &graphql.Field{Type: graphql.NewNonNull(change),
+		fields[one+"Changed"] = &graphql.Field{Type: graphql.NewNonNull(change), DeprecationReason: et.d.tb.Deprecated,
 			Description: "Every change to a " + et.d.typ + " record you may read that passes filter (on the record after the change), over WebSocket (graphql-transport-ws).",
 			Args: graphql.FieldConfigArgument{
 				"filter": {Type: et.filterType},
@@ -128,7 +161,7 @@ func (d dataTable) subscribe(p graphql.ResolveParams) (any, error) {
 	}
 	if err == nil {
 		// One bounded read now, so a filter that cannot run is refused at once.
-		_, err = d.tb.List(ctx, d.g.svc.Store.DB, entity.ListOptions{Scope: scope, Filter: filter, First: 1, RelatedScope: d.relatedScope(ctx)})
+		_, err = d.tb.List(ctx, d.g.svc.Store.DB, entity.ListOptions{Scope: scope, Filter: filter, First: 1, RelatedScope: d.relatedScope(ctx), Hidden: d.hidden(ctx)})
 	}
 	if err != nil {
 		return nil, d.subscribeErr(ctx, err)
@@ -183,7 +216,7 @@ func (d dataTable) visible(ctx context.Context, ch RecordChange, filter map[stri
 	deleted := ch.Op == "delete"
 	for _, del := range []bool{deleted, !deleted} {
 		page, err := d.tb.List(ctx, d.g.svc.Store.DB, entity.ListOptions{Scope: scope, Filter: filter, First: 1,
-			Deleted: del, RelatedScope: d.relatedScope(ctx)})
+			Deleted: del, RelatedScope: d.relatedScope(ctx), Hidden: d.hidden(ctx)})
 		if err != nil {
 			return nil, false, err
 		}

@@ -46,7 +46,7 @@ func (k *Kernel) admitEntitySchema(ctx context.Context, obj resource.Object, old
 	if old != nil {
 		var prev entity.Spec
 		decodeSpec(old.Spec, &prev)
-		if err := entity.Breaking(prev, spec); err != nil {
+		if err := entity.Evolve(prev, spec); err != nil {
 			return err
 		}
 	}
@@ -148,12 +148,18 @@ func (k *Kernel) entityLayers(ctx context.Context, name string, obj *resource.Ob
 		}
 		var spec entity.Spec
 		decodeSpec(o.Spec, &spec)
-		for i, f := range spec.Fields {
-			if f.Type == "" && f.Element != "" {
-				if e, err := k.Element(ctx, o.Metadata.Tenant, f.Element); err == nil {
-					spec.Fields[i].Type = fieldType(e)
+		resolve := func(fields []entity.FieldSpec) {
+			for i, f := range fields {
+				if f.Type == "" && f.Element != "" {
+					if e, err := k.Element(ctx, o.Metadata.Tenant, f.Element); err == nil {
+						fields[i].Type = fieldType(e)
+					}
 				}
 			}
+		}
+		resolve(spec.Fields)
+		for _, v := range spec.Versions {
+			resolve(v.Fields)
 		}
 		layers = append(layers, entity.Layer{Tenant: t.Code, Path: t.Path, Spec: spec})
 	}
@@ -188,12 +194,24 @@ func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) 
 	if err != nil {
 		return err
 	}
+	var prev entity.Layout
+	if c.Old != nil && c.Op != "delete" {
+		old, err := k.entityLayers(ctx, c.Object.Metadata.Name, c.Old)
+		if err != nil {
+			return err
+		}
+		// A previous layout with problems still says what the table holds.
+		prev, _ = entity.Build(c.Object.Metadata.Name, old, nil)
+	}
+	if err := entity.Migrate(ctx, tx, k.store.Dialect, prev, lo, k.checkElement); err != nil {
+		return err
+	}
 	return entity.Sync(ctx, tx, k.store.Dialect, lo)
 }
 
 // ReloadEntities rebuilds the entity registry from every EntitySchema, making sure
-// each table exists (a replica that starts after a publish finds them made), and so
-// every tenant's data API.
+// each table exists (Ensure; the publish that changed a schema changed its table),
+// and so every tenant's data API.
 func (k *Kernel) ReloadEntities(ctx context.Context) error {
 	k.entityReload.Lock() // the after-commit reload and the event's may overlap
 	defer k.entityReload.Unlock()
@@ -218,8 +236,8 @@ func (k *Kernel) ReloadEntities(ctx context.Context) error {
 			k.log.ErrorContext(ctx, "entity schema does not lay out", slog.String("entity", n), slog.Any("err", err))
 			continue
 		}
-		if err := entity.Sync(ctx, k.store.DB, k.store.Dialect, lo); err != nil {
-			k.log.ErrorContext(ctx, "entity table cannot be brought up to its schema", slog.String("entity", n), slog.Any("err", err))
+		if err := entity.Ensure(ctx, k.store.DB, k.store.Dialect, lo); err != nil {
+			k.log.ErrorContext(ctx, "entity table cannot be made", slog.String("entity", n), slog.Any("err", err))
 			continue
 		}
 		layouts = append(layouts, lo)

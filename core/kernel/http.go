@@ -13,6 +13,7 @@ import (
 
 	"github.com/gdbos/gdbos/console"
 	"github.com/gdbos/gdbos/core/graph"
+	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/ratelimit"
 )
 
@@ -47,6 +48,11 @@ func (k *Kernel) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", k.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	route("/auth/oidc/", "oidc", k.limitByAddress(k.federation))
+	for _, h := range k.modules {
+		for _, r := range h.routes {
+			route(r.pattern, "module."+module.Name(h.info.ID), k.limitByAddress(r.h))
+		}
+	}
 	route("/", "console", console.Handler())
 	return mux
 }

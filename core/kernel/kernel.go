@@ -182,6 +182,13 @@ func (k *Kernel) Start(ctx context.Context) error {
 	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	k.stop = stop
 	go k.reloader(rctx)
+	for _, h := range k.modules {
+		if st, ok := h.mod.(module.Starter); ok {
+			if err := st.Start(rctx); err != nil {
+				return fmt.Errorf("kernel: start %s: %w", h.info.ID, err)
+			}
+		}
+	}
 	k.ready.Store(true)
 	return nil
 }

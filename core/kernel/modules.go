@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
+	"strings"
 
 	"entgo.io/ent/dialect/sql/schema"
 	"github.com/graphql-go/graphql"
@@ -15,10 +17,13 @@ import (
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
+	"github.com/gdbos/gdbos/core/store/ent"
+	"github.com/gdbos/gdbos/core/tenant"
 )
 
 // moduleHost is what one module sees of the kernel while it provisions and runs.
 type moduleHost struct {
+	routes    []moduleRoute
 	k         *Kernel
 	mod       module.Module
 	info      module.Info
@@ -29,6 +34,28 @@ type moduleHost struct {
 }
 
 var fieldName = regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)
+
+// moduleRoute is an HTTP handler a module serves under /modules/NAME/.
+type moduleRoute struct {
+	pattern string
+	h       http.Handler
+}
+
+var routePattern = regexp.MustCompile(`^(GET |POST |PUT |DELETE )?/[A-Za-z0-9_{}./-]*$`)
+
+func (h *moduleHost) Handle(pattern string, handler http.Handler) error {
+	if !routePattern.MatchString(pattern) || handler == nil {
+		return fmt.Errorf("kernel: module %s: route %q must be [METHOD ]/path with a handler", h.info.ID, pattern)
+	}
+	method, path, found := strings.Cut(pattern, " ")
+	if !found {
+		method, path = "", pattern
+	} else {
+		method += " "
+	}
+	h.routes = append(h.routes, moduleRoute{pattern: method + "/modules/" + module.Name(h.info.ID) + path, h: handler})
+	return nil
+}
 
 func (k *Kernel) provisionModules(ctx context.Context) error {
 	seen := map[string]bool{}
@@ -140,6 +167,22 @@ func (h *moduleHost) Subscribe(prefix string, fn func(ctx context.Context, e eve
 	h.k.events.Subscribe(prefix, fn)
 }
 
+func (h *moduleHost) Emit(ctx context.Context, tx *ent.Tx, topic, tenantCode string, payload any) error {
+	if err := h.k.events.Emit(ctx, tx, topic, tenantCode, payload); err != nil {
+		return err
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			if err := next.Commit(ctx, tx); err != nil {
+				return err
+			}
+			h.k.events.Kick()
+			return nil
+		})
+	})
+	return nil
+}
+
 func (h *moduleHost) Migrate(ctx context.Context, tables ...*schema.Table) error {
 	return h.k.store.Migrate(ctx, tables...)
 }
@@ -163,6 +206,10 @@ func (h *moduleHost) Authorize(ctx context.Context, tenantCode, on, action strin
 func (h *moduleHost) Store() *store.Store { return h.k.store }
 
 func (h *moduleHost) Logger() *slog.Logger { return h.log }
+
+func (h *moduleHost) Resources() *resource.Service { return h.k.resources }
+
+func (h *moduleHost) Tenants() *tenant.Service { return h.k.tenants }
 
 // interface guard
 var _ module.Host = (*moduleHost)(nil)

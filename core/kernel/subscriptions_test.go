@@ -436,6 +436,15 @@ func TestSubscriptionsAcrossReplicas(t *testing.T) {
 	a, r, _, _ := kerneltest.Replicas(t, kerneltest.Options{})
 	admin, reader := subscriptionFixture(t, a)
 	waitForEntity(t, r, admin)
+	// The reader's binding reaches the other replica by its own event: wait for it too.
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if res := r.Data(t, "230000", reader, `{enterprises(first:1){totalCount}}`, nil); len(res.Errors) == 0 {
+			break
+		}
+		if time.Since(start) > wsGuard {
+			t.Fatal("the other replica never let the reader read enterprises")
+		}
+	}
 
 	w := dialWS(t, r.URL, "230000", "")
 	w.init(map[string]any{"Authorization": "Bearer " + reader})

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"regexp"
 
 	"entgo.io/ent/dialect/sql/schema"
@@ -16,6 +17,8 @@ import (
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
+	"github.com/gdbos/gdbos/core/store/ent"
+	"github.com/gdbos/gdbos/core/tenant"
 )
 
 // Module is a business module. New modules are values with no side effects until
@@ -47,6 +50,13 @@ type Validator interface {
 	Validate() error
 }
 
+// Starter is implemented by modules with work to begin once the kernel serves (the
+// demo tenants exist, events flow): background loads, timers. Start must return
+// quickly; ctx ends when the kernel closes.
+type Starter interface {
+	Start(ctx context.Context) error
+}
+
 // CleanerUpper is implemented by modules that hold resources to release at shutdown.
 type CleanerUpper interface {
 	Cleanup() error
@@ -73,6 +83,14 @@ type Host interface {
 	RegisterPermission(p Permission) error
 	// Subscribe calls fn for every event whose topic starts with prefix.
 	Subscribe(prefix string, fn func(ctx context.Context, e event.Event))
+	// Emit writes an event to the outbox inside tx; subscribers (on every replica)
+	// receive it once tx commits.
+	Emit(ctx context.Context, tx *ent.Tx, topic, tenant string, payload any) error
+	// Handle serves h under /modules/NAME/ (NAME from the module's ID), pattern
+	// relative to it ("GET /guide/{tenant}/{code}"). The kernel rate-limits by address
+	// and measures it but does not authenticate: the module serves what it decides
+	// is public, or authorizes itself.
+	Handle(pattern string, h http.Handler) error
 	// Migrate creates or alters the module's own tables.
 	Migrate(ctx context.Context, tables ...*schema.Table) error
 	// Enabled reports whether the module runs at a tenant: the effective
@@ -83,6 +101,11 @@ type Host interface {
 	Authorize(ctx context.Context, tenant, on, action string) error
 	// Store is the kernel's database, for the module's own tables.
 	Store() *store.Store
+	// Resources reads and writes resources (the module's kinds among them) with the
+	// kernel's validation, inheritance, locks and history.
+	Resources() *resource.Service
+	// Tenants is the tenant tree, read-only for modules.
+	Tenants() *tenant.Service
 	// Logger is tagged with the module's ID.
 	Logger() *slog.Logger
 }

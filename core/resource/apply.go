@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gdbos/gdbos/core/apierr"
@@ -25,14 +26,34 @@ func (s *Service) Apply(ctx context.Context, actor string, objs []Object, opts A
 	results := make([]ApplyResult, 0, len(prepared))
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
 		results = results[:0]
-		for _, o := range prepared {
-			res, err := s.applyOne(ctx, tx, actor, o, OpUpdate)
+		var changes []Change
+		pf, err := s.prefetch(ctx, tx, prepared)
+		if err != nil {
+			return err
+		}
+		for i, o := range prepared {
+			res, err := s.applyOne(ctx, tx, pf, actor, o, OpUpdate, &changes)
 			if err != nil {
 				return err
 			}
 			results = append(results, res)
+			if opts.Progress != nil {
+				opts.Progress(i+1, len(prepared))
+			}
 		}
-		if err := s.checkEffective(ctx, tx, results); err != nil {
+		if err := pf.flushVersions(ctx, tx); err != nil {
+			return err
+		}
+		// The layers of every changed name, read once for the kinds' hooks and the
+		// effective check.
+		bl, err := s.readBatchLayers(ctx, tx, results)
+		if err != nil {
+			return err
+		}
+		if err := s.notifyKinds(context.WithValue(ctx, batchLayersKey{}, bl), tx, changes); err != nil {
+			return err
+		}
+		if err := s.checkEffective(ctx, tx, results, bl); err != nil {
 			return err
 		}
 		if opts.DryRun {
@@ -81,17 +102,15 @@ func (s *Service) prepare(objs []Object) ([]Object, error) {
 
 // applyOne stores obj unless it is unchanged. op is OpUpdate for Apply (it becomes
 // OpCreate when nothing is stored) or OpRevert.
-func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Object, op string) (ApplyResult, error) {
+func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, pf *batchRows, actor string, obj Object, op string, changes *[]Change) (ApplyResult, error) {
 	k, lineage, err := s.resolve(obj.Kind, obj.Metadata.Tenant)
 	if err != nil {
 		return ApplyResult{}, err
 	}
 	obj.APIVersion = k.APIVersion
-	rows, err := tx.Resource.Query().
-		Where(entresource.KindEQ(obj.Kind), entresource.NameEQ(obj.Metadata.Name), entresource.TenantIn(lineage...)).
-		All(ctx)
+	rows, err := pf.lineageRows(ctx, tx, obj.Kind, obj.Metadata.Name, lineage, true)
 	if err != nil {
-		return ApplyResult{}, fmt.Errorf("resource: read %s %s: %w", obj.Kind, obj.Metadata.Name, err)
+		return ApplyResult{}, err
 	}
 	cur, ancestors, err := splitRows(rows, lineage)
 	if err != nil {
@@ -105,7 +124,17 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 		return ApplyResult{Object: *old, Op: Unchanged}, nil
 	}
 	if k.Inheritable {
-		if err := checkLocked(&obj, ancestors); err != nil {
+		var base []*layer
+		if k.Base != "" {
+			rows, err := pf.lineageRows(ctx, tx, k.Base, obj.Metadata.Name, lineage, false)
+			if err != nil {
+				return ApplyResult{}, err
+			}
+			if base, err = layersOf(rows, lineage); err != nil {
+				return ApplyResult{}, err
+			}
+		}
+		if err := checkLocked(&obj, append(base, ancestors...)); err != nil {
 			return ApplyResult{}, err
 		}
 	}
@@ -117,15 +146,18 @@ func (s *Service) applyOne(ctx context.Context, tx *ent.Tx, actor string, obj Ob
 	if old == nil && op == OpUpdate {
 		op = OpCreate
 	}
-	stored, err := s.write(ctx, tx, cur, obj, op, false, actor)
+	stored, id, err := s.write(ctx, tx, cur, obj, op, false, actor, pf.versions())
 	if err != nil {
 		return ApplyResult{}, err
 	}
+	pf.wrote(stored, id)
 	res := ApplyResult{Object: stored, Op: Updated, Diff: DiffObjects(old, &stored)}
 	if old == nil {
 		res.Op = Created
 	}
-	return res, s.notify(ctx, tx, Change{Op: op, Object: stored, Old: old, Actor: actor})
+	c := Change{Op: op, Object: stored, Old: old, Actor: actor}
+	*changes = append(*changes, c)
+	return res, s.notify(ctx, tx, c)
 }
 
 // splitRows returns the row at the lineage's last tenant and the other tenants'
@@ -174,6 +206,43 @@ func current(r *ent.Resource) (*Object, error) {
 	return &o, nil
 }
 
+// baseLayers reads, through c, the layers of k's base kind (Kind.Base) named name
+// along lineage, the last tenant included, root first; none when k has no base.
+func (s *Service) baseLayers(ctx context.Context, c *ent.Client, k *kindEntry, name string, lineage []string) ([]*layer, error) {
+	if k.Base == "" {
+		return nil, nil
+	}
+	rows, err := c.Resource.Query().
+		Where(entresource.KindEQ(k.Base), entresource.NameEQ(name), entresource.TenantIn(lineage...), entresource.DeletedEQ(false)).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("resource: read %s %s: %w", k.Base, name, err)
+	}
+	return layersOf(rows, lineage)
+}
+
+// notifyKinds hands each kind with an OnChanges hook its changes of the operation,
+// kinds in the order they first changed.
+func (s *Service) notifyKinds(ctx context.Context, tx *ent.Tx, changes []Change) error {
+	var order []string
+	byKind := map[string][]Change{}
+	for _, c := range changes {
+		k := c.Object.Kind
+		if _, seen := byKind[k]; !seen {
+			order = append(order, k)
+		}
+		byKind[k] = append(byKind[k], c)
+	}
+	for _, name := range order {
+		if k, ok := s.kind(name); ok && k.OnChanges != nil {
+			if err := k.OnChanges(withTx(ctx, tx), tx, byKind[name]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
 	fn := s.hook()
 	if fn == nil {
@@ -182,8 +251,10 @@ func (s *Service) notify(ctx context.Context, tx *ent.Tx, c Change) error {
 	return fn(ctx, tx, c)
 }
 
-// write stores obj as the next version of cur (nil when the row does not exist yet).
-func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj Object, op string, deleted bool, actor string) (Object, error) {
+// write stores obj as the next version of cur (nil when the row does not exist yet)
+// and returns it with its row's ID. With vb, the history row waits in vb for one
+// multi-row insert at the end of the batch.
+func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj Object, op string, deleted bool, actor string, vb *versionBuffer) (Object, int, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	obj.Metadata.Version, obj.Metadata.UpdatedAt, obj.Metadata.UpdatedBy = 1, now, actor
 	var id int
@@ -194,7 +265,7 @@ func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj 
 			SetVersion(1).SetDeleted(deleted).SetUpdatedBy(actor).SetCreatedAt(now).SetUpdatedAt(now).
 			Save(ctx)
 		if err != nil {
-			return Object{}, writeErr(obj, err)
+			return Object{}, 0, writeErr(obj, err)
 		}
 		id = r.ID
 	} else {
@@ -204,20 +275,21 @@ func (s *Service) write(ctx context.Context, tx *ent.Tx, cur *ent.Resource, obj 
 			SetVersion(obj.Metadata.Version).SetDeleted(deleted).SetUpdatedBy(actor).SetUpdatedAt(now).
 			Exec(ctx)
 		if err != nil {
-			return Object{}, writeErr(obj, err)
+			return Object{}, 0, writeErr(obj, err)
 		}
 		id = cur.ID
 	}
-	err := tx.ResourceVersion.Create().
+	v := tx.ResourceVersion.Create().
 		SetResourceID(id).SetKind(obj.Kind).SetTenant(obj.Metadata.Tenant).SetName(obj.Metadata.Name).
 		SetVersion(obj.Metadata.Version).SetOp(op).SetAPIVersion(obj.APIVersion).
 		SetLabels(obj.Metadata.Labels).SetSpec(obj.Spec).SetLocks(obj.Locks).
-		SetDeleted(deleted).SetAuthor(actor).SetCreatedAt(now).
-		Exec(ctx)
-	if err != nil {
-		return Object{}, writeErr(obj, err)
+		SetDeleted(deleted).SetAuthor(actor).SetCreatedAt(now)
+	if vb != nil {
+		vb.add(v, obj)
+	} else if err := v.Exec(ctx); err != nil {
+		return Object{}, 0, writeErr(obj, err)
 	}
-	return obj, nil
+	return obj, id, nil
 }
 
 func writeErr(obj Object, err error) error {
@@ -230,8 +302,14 @@ func writeErr(obj Object, err error) error {
 // checkEffective validates, once the whole batch is written, the spec in effect
 // where each changed layer of an inheritable kind lives: layers may be partial (and
 // a batch may hold a child before its parent), the merged result must satisfy the
-// whole schema.
-func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []ApplyResult) error {
+// whole schema. bl holds the layers of the changed names (readBatchLayers).
+func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []ApplyResult, bl batchLayers) error {
+	if bl == nil {
+		var err error
+		if bl, err = s.readBatchLayers(ctx, tx, results); err != nil {
+			return err
+		}
+	}
 	for _, r := range results {
 		k, lineage, err := s.resolve(r.Object.Kind, r.Object.Metadata.Tenant)
 		if err != nil {
@@ -240,23 +318,72 @@ func (s *Service) checkEffective(ctx context.Context, tx *ent.Tx, results []Appl
 		if r.Op == Unchanged || !k.Inheritable {
 			continue
 		}
-		rows, err := tx.Resource.Query().
-			Where(entresource.KindEQ(k.Name), entresource.NameEQ(r.Object.Metadata.Name),
-				entresource.TenantIn(lineage...), entresource.DeletedEQ(false)).
-			All(ctx)
-		if err != nil {
-			return fmt.Errorf("resource: read %s %s: %w", k.Name, r.Object.Metadata.Name, err)
-		}
-		ls, err := layersOf(rows, lineage)
-		if err != nil {
-			return err
+		name := r.Object.Metadata.Name
+		ls := pickLayers(bl[k.Name][name], k, lineage)
+		if k.Base != "" {
+			ls = append(pickLayers(bl[k.Base][name], k, lineage), ls...)
 		}
 		m := mergeLayers(ls, false)
 		err = apierr.FieldList(schemaErrors(k.schema, m.spec, false)).
-			Err(fmt.Sprintf("%s %q would not be valid at tenant %s", k.Name, r.Object.Metadata.Name, r.Object.Metadata.Tenant))
+			Err(fmt.Sprintf("%s %q would not be valid at tenant %s", k.Name, name, r.Object.Metadata.Tenant))
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// batchLayers are the current layers of the names a batch changed, per kind (base
+// kinds included): kind → name → tenant → layer.
+type batchLayers map[string]map[string]map[string]*layer
+
+type batchLayersKey struct{}
+
+// readBatchLayers reads, after a batch's writes, the layers of every name it changed
+// of an inheritable kind, and of the same names of their base kinds, per kind in a
+// few queries.
+func (s *Service) readBatchLayers(ctx context.Context, tx *ent.Tx, results []ApplyResult) (batchLayers, error) {
+	names := map[string][]string{}
+	for _, r := range results {
+		k, ok := s.kind(r.Object.Kind)
+		if r.Op == Unchanged || !ok || !k.Inheritable {
+			continue
+		}
+		names[k.Name] = append(names[k.Name], r.Object.Metadata.Name)
+		if k.Base != "" {
+			names[k.Base] = append(names[k.Base], r.Object.Metadata.Name)
+		}
+	}
+	bl := batchLayers{}
+	for kind, ns := range names {
+		ns = slices.Compact(slices.Sorted(slices.Values(ns)))
+		bl[kind] = map[string]map[string]*layer{}
+		for i := 0; i < len(ns); i += bulkChunk {
+			chunk := ns[i:min(i+bulkChunk, len(ns))]
+			got, err := s.layersByName(ctx, tx.Client(), kind, chunk)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range chunk {
+				bl[kind][n] = got[n] // nil when no layer is left: known to be empty
+			}
+		}
+	}
+	return bl, nil
+}
+
+// layersOfBatch returns the batch's layers of (kind, names) when ctx carries them
+// for every name, else nil.
+func layersOfBatch(ctx context.Context, kind string, names []string) (map[string]map[string]*layer, bool) {
+	bl, _ := ctx.Value(batchLayersKey{}).(batchLayers)
+	byName, ok := bl[kind]
+	if !ok {
+		return nil, false
+	}
+	for _, n := range names {
+		if _, ok := byName[n]; !ok {
+			return nil, false
+		}
+	}
+	return byName, true
 }

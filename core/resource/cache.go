@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gdbos/gdbos/core/store/ent"
 	entresource "github.com/gdbos/gdbos/core/store/ent/resource"
 )
 
@@ -80,7 +81,13 @@ func (c *cache) invalidateAll() {
 
 // Invalidate drops what the service cached about (kind, name); the kernel calls it
 // when another replica changes that resource.
-func (s *Service) Invalidate(kind, name string) { s.cache.invalidate(cacheKey{kind, name}) }
+// The kinds built on kind (Kind.Base) are dropped too.
+func (s *Service) Invalidate(kind, name string) {
+	s.cache.invalidate(cacheKey{kind, name})
+	for _, d := range s.derived(kind) {
+		s.cache.invalidate(cacheKey{d, name})
+	}
+}
 
 // InvalidateAll drops the whole cache, e.g. after the tenant tree changed.
 func (s *Service) InvalidateAll() { s.cache.invalidateAll() }
@@ -109,13 +116,50 @@ func (s *Service) allLayers(ctx context.Context, key cacheKey) (map[string]*laye
 	return layers, gen, nil
 }
 
-// layersFor returns the layers that apply at the last tenant of lineage, root first.
+// layersIn reads what layersFor returns through c, uncached: inside a writing
+// transaction (an admission or change hook) the batch's own writes count.
+func (s *Service) layersIn(ctx context.Context, c *ent.Client, k *kindEntry, name string, lineage []string) ([]*layer, error) {
+	if !k.Inheritable {
+		lineage = lineage[len(lineage)-1:]
+	}
+	rows, err := c.Resource.Query().
+		Where(entresource.KindEQ(k.Name), entresource.NameEQ(name), entresource.TenantIn(lineage...), entresource.DeletedEQ(false)).
+		All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("resource: read %s %s: %w", k.Name, name, err)
+	}
+	own, err := layersOf(rows, lineage)
+	if err != nil || len(own) == 0 {
+		return own, err
+	}
+	base, err := s.baseLayers(ctx, c, k, name, lineage)
+	if err != nil {
+		return nil, err
+	}
+	return append(base, own...), nil
+}
+
+// layersFor returns the layers that apply at the last tenant of lineage, root first:
+// the base kind's, then the kind's own. It returns no layer when the kind has none
+// of its own there, so a base alone is not found as its derived kind.
 func (s *Service) layersFor(ctx context.Context, k *kindEntry, name string, lineage []string) ([]*layer, error) {
 	all, _, err := s.allLayers(ctx, cacheKey{k.Name, name})
 	if err != nil {
 		return nil, err
 	}
-	return pickLayers(all, k, lineage), nil
+	own := pickLayers(all, k, lineage)
+	if k.Base == "" || len(own) == 0 {
+		return own, nil
+	}
+	b, ok := s.kind(k.Base)
+	if !ok {
+		return nil, fmt.Errorf("resource: base kind %s of %s is not registered", k.Base, k.Name)
+	}
+	base, _, err := s.allLayers(ctx, cacheKey{b.Name, name})
+	if err != nil {
+		return nil, err
+	}
+	return append(pickLayers(base, b, lineage), own...), nil
 }
 
 func pickLayers(all map[string]*layer, k *kindEntry, lineage []string) []*layer {
@@ -132,22 +176,35 @@ func pickLayers(all map[string]*layer, k *kindEntry, lineage []string) []*layer 
 }
 
 // Effective returns the configuration in effect at tenant for (kind, name). The
-// result is the caller's to keep and change.
+// result is the caller's to keep and change. Called from an admission or change
+// hook (Kind.Admit, Kind.OnChange), it reads through the writing transaction.
 func (s *Service) Effective(ctx context.Context, kind, tenant, name string) (Effective, error) {
 	k, lineage, err := s.resolve(kind, tenant)
 	if err != nil {
 		return Effective{}, err
 	}
 	key := cacheKey{kind, name}
-	m, ok := s.cache.effective(key, tenant)
-	if !ok {
-		all, gen, err := s.allLayers(ctx, key)
+	if tx, ok := ctx.Value(txKey{}).(*ent.Tx); ok && tx != nil {
+		ls, err := s.layersIn(ctx, tx.Client(), k, name, lineage)
 		if err != nil {
 			return Effective{}, err
 		}
-		m = mergeLayers(pickLayers(all, k, lineage), false)
+		return effectiveOf(mergeLayers(ls, false), kind, tenant, name)
+	}
+	m, ok := s.cache.effective(key, tenant)
+	if !ok {
+		_, gen := s.cache.layers(key)
+		ls, err := s.layersFor(ctx, k, name, lineage)
+		if err != nil {
+			return Effective{}, err
+		}
+		m = mergeLayers(ls, false)
 		s.cache.store(key, gen, func(e *cacheEntry) { e.eff[tenant] = m })
 	}
+	return effectiveOf(m, kind, tenant, name)
+}
+
+func effectiveOf(m *merged, kind, tenant, name string) (Effective, error) {
 	if len(m.layers) == 0 {
 		return Effective{}, notFound(kind, tenant, name)
 	}

@@ -101,11 +101,15 @@ func (s *Service) Revert(ctx context.Context, actor, kind, tenant, name string, 
 	}
 	var res ApplyResult
 	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
-		res, err = s.applyOne(ctx, tx, actor, objs[0], OpRevert)
+		var changes []Change
+		res, err = s.applyOne(ctx, tx, nil, actor, objs[0], OpRevert, &changes)
 		if err != nil {
 			return err
 		}
-		return s.checkEffective(ctx, tx, []ApplyResult{res})
+		if err := s.notifyKinds(ctx, tx, changes); err != nil {
+			return err
+		}
+		return s.checkEffective(ctx, tx, []ApplyResult{res}, nil)
 	})
 	if err != nil {
 		return Object{}, err
@@ -132,11 +136,15 @@ func (s *Service) Delete(ctx context.Context, actor, kind, tenant, name string) 
 		if old == nil {
 			return notFound(kind, tenant, name)
 		}
-		stored, err := s.write(ctx, tx, cur, *old, OpDelete, true, actor)
+		stored, _, err := s.write(ctx, tx, cur, *old, OpDelete, true, actor, nil)
 		if err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, Change{Op: OpDelete, Object: stored, Old: old, Actor: actor})
+		c := Change{Op: OpDelete, Object: stored, Old: old, Actor: actor}
+		if err := s.notifyKinds(ctx, tx, []Change{c}); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, c)
 	})
 	if err != nil {
 		return err

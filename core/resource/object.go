@@ -51,6 +51,18 @@ type Kind struct {
 	// checks, whether obj may replace old (nil when obj is new). A non-nil error
 	// refuses the whole batch.
 	Admit func(ctx context.Context, obj Object, old *Object) error
+	// Base names an inheritable kind whose layers of the same name come before this
+	// kind's own along a tenant's lineage: the effective spec merges the base's
+	// layers first, and the base's locks bind this kind's layers (a service item's
+	// locked name binds every implementation of it). The base is registered first.
+	Base string
+	// OnChanges, when set, is called once per operation (an apply batch, a revert, a
+	// delete) inside the writing transaction with every change of an object of this
+	// kind, after the whole batch is written and before the effective specs are
+	// validated, dry runs included: a module keeps tables derived from its kind in
+	// step, in bulk, and may refuse the batch (an error rolls it back). Effective and
+	// EffectiveEverywhere called with its ctx read through the transaction.
+	OnChanges func(ctx context.Context, tx *ent.Tx, changes []Change) error
 }
 
 // Tenants is what the service needs to know about the tenant tree.
@@ -88,6 +100,9 @@ const (
 type ApplyOptions struct {
 	// DryRun validates, checks locks and computes results, then rolls back.
 	DryRun bool
+	// Progress, when set, is called inside the transaction after each object is
+	// written (done of total), for long batches that report how far they are.
+	Progress func(done, total int)
 }
 
 // The outcomes of applying one object.

@@ -64,6 +64,17 @@ func (s *Service) RegisterKind(k Kind) error {
 	if _, dup := s.kinds[k.Name]; dup {
 		return fmt.Errorf("resource: kind %s is already registered", k.Name)
 	}
+	if k.Base != "" {
+		b, ok := s.kinds[k.Base]
+		switch {
+		case !ok:
+			return fmt.Errorf("resource: kind %s: base kind %s is not registered", k.Name, k.Base)
+		case !k.Inheritable || !b.Inheritable:
+			return fmt.Errorf("resource: kind %s: a kind with a base and its base %s must both be inheritable", k.Name, k.Base)
+		case b.Base != "":
+			return fmt.Errorf("resource: kind %s: base kind %s has a base itself", k.Name, k.Base)
+		}
+	}
 	k.Schema = bytes.Clone(k.Schema)
 	s.kinds[k.Name] = &kindEntry{Kind: k, schema: sch}
 	return nil
@@ -109,6 +120,19 @@ func (s *Service) Kind(name string) (Kind, bool) {
 		return Kind{}, false
 	}
 	return k.Kind, true
+}
+
+// derived returns the kinds whose base is name.
+func (s *Service) derived(name string) []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for _, k := range s.kinds {
+		if k.Base == name {
+			out = append(out, k.Name)
+		}
+	}
+	return out
 }
 
 func (s *Service) kind(name string) (*kindEntry, bool) {

@@ -1,0 +1,157 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/gdbos/gdbos/core/apierr"
+	"github.com/gdbos/gdbos/core/graph"
+)
+
+// Item is an entry of the basic catalog as lists show it: the projection of the
+// effective item stored at Tenant.
+type Item struct {
+	Tenant, Code, Name, Type, Category, Level, Parent, Handling string
+}
+
+// ItemPage is one page of items.
+type ItemPage struct {
+	Items     []Item
+	HasNext   bool
+	EndCursor string
+	Total     int
+}
+
+// Items lists the basic catalog in force at tenant (per code, the layer of the
+// deepest tenant of its lineage), by 基本编码, optionally one type or category or the
+// children of a parent.
+func (c *Catalog) Items(ctx context.Context, tenantCode, typ, category, parent string, first int, after string) (ItemPage, error) {
+	lineage, ok := c.tenants.LineageCodes(tenantCode)
+	if !ok {
+		return ItemPage{}, apierr.New(apierr.NotFound, "tenant %q does not exist", tenantCode)
+	}
+	cur, err := decodeCursor(after)
+	if err != nil {
+		return ItemPage{}, err
+	}
+	in := placeholders(len(lineage))
+	var args []any
+	for _, t := range lineage {
+		args = append(args, t)
+	}
+	where := `i.tenant IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM catalog_items j WHERE j.code = i.code AND j.depth > i.depth AND j.tenant IN (` + in + `))`
+	args = append(args, args...)
+	for col, v := range map[string]string{"type": typ, "category": category, "parent": parent} {
+		if v != "" {
+			where += ` AND i.` + col + ` = ?`
+			args = append(args, v)
+		}
+	}
+	var total int
+	if err := c.st.DB.QueryRowContext(ctx, c.bind(`SELECT COUNT(*) FROM catalog_items i WHERE `+where), args...).Scan(&total); err != nil {
+		return ItemPage{}, fmt.Errorf("catalog: count items: %w", err)
+	}
+	q := `SELECT i.tenant, i.code, i.name, i.type, i.category, i.level, i.parent, i.handling FROM catalog_items i WHERE ` + where
+	if cur != "" {
+		q += ` AND i.code > ?`
+		args = append(args, cur)
+	}
+	n := pageSize(first)
+	q += ` ORDER BY i.code LIMIT ?`
+	args = append(args, n+1)
+	rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)
+	if err != nil {
+		return ItemPage{}, fmt.Errorf("catalog: list items: %w", err)
+	}
+	defer rows.Close()
+	p := ItemPage{Total: total}
+	for rows.Next() {
+		var it Item
+		if err := rows.Scan(&it.Tenant, &it.Code, &it.Name, &it.Type, &it.Category, &it.Level, &it.Parent, &it.Handling); err != nil {
+			return ItemPage{}, fmt.Errorf("catalog: list items: %w", err)
+		}
+		p.Items = append(p.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return ItemPage{}, err
+	}
+	if len(p.Items) > n {
+		p.Items, p.HasNext = p.Items[:n], true
+	}
+	if len(p.Items) > 0 {
+		p.EndCursor = encodeCursor(p.Items[len(p.Items)-1].Code)
+	}
+	return p, nil
+}
+
+func itemField(fn func(Item) any) graphql.FieldResolveFn {
+	return func(p graphql.ResolveParams) (any, error) { return fn(p.Source.(Item)), nil }
+}
+
+func (c *Catalog) addItemFields() error {
+	item := graphql.NewObject(graphql.ObjectConfig{Name: "ServiceItem", Description: "An entry of the basic catalog (基本目录) in force at a tenant.",
+		Fields: graphql.Fields{
+			"tenant":   {Type: nn(gstr), Description: "the tenant whose layer is in force", Resolve: itemField(func(i Item) any { return i.Tenant })},
+			"code":     {Type: nn(gstr), Description: "基本编码", Resolve: itemField(func(i Item) any { return i.Code })},
+			"name":     {Type: nn(gstr), Resolve: itemField(func(i Item) any { return i.Name })},
+			"type":     {Type: nn(gstr), Resolve: itemField(func(i Item) any { return i.Type })},
+			"typeName": {Type: nn(gstr), Resolve: itemField(func(i Item) any { return typeName(i.Type) })},
+			"category": {Type: nn(gstr), Resolve: itemField(func(i Item) any { return i.Category })},
+			"level":    {Type: gstr, Description: "main (主项), sub (子项) or handling (业务办理项)", Resolve: itemField(func(i Item) any { return nullable(i.Level) })},
+			"parent":   {Type: gstr, Resolve: itemField(func(i Item) any { return nullable(i.Parent) })},
+			"handling": {Type: gstr, Description: "new, change, renew or cancel", Resolve: itemField(func(i Item) any { return nullable(i.Handling) })},
+			"spec": {Type: graph.JSON, Resolve: func(p graphql.ResolveParams) (any, error) {
+				i := p.Source.(Item)
+				eff, err := c.res.Effective(p.Context, KindItem, i.Tenant, i.Code)
+				return eff.Spec, err
+			}},
+			"locks": {Type: nn(graphql.NewList(nn(gstr))), Description: "Locked fields as \"/pointer by tenant\".", Resolve: func(p graphql.ResolveParams) (any, error) {
+				i := p.Source.(Item)
+				eff, err := c.res.Effective(p.Context, KindItem, i.Tenant, i.Code)
+				if err != nil {
+					return nil, err
+				}
+				out := []string{}
+				for _, k := range sortedKeys(eff.Locks) {
+					out = append(out, k+" by "+eff.Locks[k])
+				}
+				return out, nil
+			}},
+		}})
+	pageInfo := graphql.NewObject(graphql.ObjectConfig{Name: "ServiceItemPageInfo", Fields: graphql.Fields{
+		"hasNextPage": {Type: nn(graphql.Boolean), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(ItemPage).HasNext, nil }},
+		"endCursor":   {Type: gstr, Resolve: func(p graphql.ResolveParams) (any, error) { return nullable(p.Source.(ItemPage).EndCursor), nil }},
+	}})
+	type edge struct{ node Item }
+	edgeType := graphql.NewObject(graphql.ObjectConfig{Name: "ServiceItemEdge", Fields: graphql.Fields{
+		"node":   {Type: nn(item), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(edge).node, nil }},
+		"cursor": {Type: nn(gstr), Resolve: func(p graphql.ResolveParams) (any, error) { return encodeCursor(p.Source.(edge).node.Code), nil }},
+	}})
+	conn := graphql.NewObject(graphql.ObjectConfig{Name: "ServiceItemConnection", Fields: graphql.Fields{
+		"nodes": {Type: nn(graphql.NewList(nn(item))), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(ItemPage).Items, nil }},
+		"edges": {Type: nn(graphql.NewList(nn(edgeType))), Resolve: func(p graphql.ResolveParams) (any, error) {
+			var out []edge
+			for _, it := range p.Source.(ItemPage).Items {
+				out = append(out, edge{it})
+			}
+			return out, nil
+		}},
+		"pageInfo":   {Type: nn(pageInfo), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source, nil }},
+		"totalCount": {Type: nn(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(ItemPage).Total, nil }},
+	}})
+	return c.host.AddQuery("serviceItems", &graphql.Field{Type: nn(conn),
+		Description: "The basic catalog in force at a tenant, by 基本编码.",
+		Args: graphql.FieldConfigArgument{"tenant": {Type: nn(gstr)}, "type": {Type: gstr}, "category": {Type: gstr},
+			"parent": {Type: gstr, Description: "only the children of this item (子项, 业务办理项)"}, "first": {Type: graphql.Int}, "after": {Type: gstr}},
+		Resolve: func(p graphql.ResolveParams) (any, error) {
+			tc := p.Args["tenant"].(string)
+			if err := c.guard(p.Context, tc, KindItem, "read"); err != nil {
+				return nil, err
+			}
+			s := func(k string) string { v, _ := p.Args[k].(string); return v }
+			n, _ := p.Args["first"].(int)
+			return c.Items(p.Context, tc, s("type"), s("category"), s("parent"), n, s("after"))
+		}})
+}
