@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -31,6 +32,10 @@ type dataAPI struct {
 	gen    uint64
 	schema graphql.Schema
 	docs   *lru[prepared]
+	// index and plans serve reads through the API's own executor (data_exec.go).
+	index                    *dataIndex
+	plans                    *lru[*dataPlan]
+	planned, generic, faults atomic.Uint64
 }
 
 // DataHandler serves each tenant's data API at /data/{tenant}/graphql: for every
@@ -41,16 +46,7 @@ func (g *Graph) DataHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		code := r.PathValue("tenant")
 		g.serve(w, r, func(ctx context.Context, w http.ResponseWriter, req Request, readOnly bool) {
-			api, err := g.dataAPI(code)
-			if err != nil {
-				writeJSON(w, http.StatusNotFound, errorResponse(err))
-				return
-			}
-			if err := g.checkDataLimits(ctx, code, api, req); err != nil {
-				writeJSON(w, http.StatusOK, errorResponse(err))
-				return
-			}
-			writeJSON(w, http.StatusOK, g.executeOn(withLoader(ctx), &api.schema, api.docs, req, readOnly))
+			g.serveData(ctx, w, code, req, readOnly, false)
 		})
 	})
 }
@@ -79,11 +75,11 @@ func (g *Graph) dataAPI(code string) (*dataAPI, error) {
 	if v, ok := g.data.Load(code); ok && v.(*dataAPI).gen == gen {
 		return v.(*dataAPI), nil
 	}
-	schema, err := g.buildDataSchema(t)
+	schema, index, err := g.buildDataSchema(t)
 	if err != nil {
 		return nil, err
 	}
-	api := &dataAPI{gen: gen, schema: schema, docs: newLRU[prepared](g.limits.CacheSize)}
+	api := &dataAPI{gen: gen, schema: schema, docs: newLRU[prepared](g.limits.CacheSize), index: index, plans: newLRU[*dataPlan](g.limits.CacheSize)}
 	g.data.Store(code, api)
 	return api, nil
 }
@@ -136,7 +132,7 @@ func scalarOf(typ string) *graphql.Scalar {
 	return graphql.String
 }
 
-func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
+func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, *dataIndex, error) {
 	tables := g.svc.Entities.Tables(t.Code, t.Path)
 	names := make([]string, len(tables))
 	for i, tb := range tables {
@@ -157,6 +153,7 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 		"hasNextPage": {Type: graphql.NewNonNull(graphql.Boolean)},
 		"endCursor":   {Type: graphql.String},
 	}})
+	defer forgetEntityTypes(pageInfo)
 	// Types first, for relations refer to each other's.
 	types := map[string]*entityType{}
 	for _, tb := range tables {
@@ -176,9 +173,9 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, error) {
 	cfg.Subscription = g.subscriptionType(types, older)
 	s, err := graphql.NewSchema(cfg)
 	if err != nil {
-		return s, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
+		return s, nil, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
 	}
-	return s, nil
+	return s, indexDataSchema(&s, builtEntityTypes(pageInfo)), nil
 }
 
 // entityType is one entity's GraphQL types in one tenant's data API.
@@ -245,6 +242,7 @@ func (g *Graph) entityTypes(t tenant.Tenant, tb entity.Table, pageInfo *graphql.
 			return map[string]any{"hasNextPage": pg.HasNext, "endCursor": pg.Cursor}, nil
 		}},
 	}})
+	noteEntityType(pageInfo, et)
 	return et
 }
 

@@ -201,27 +201,28 @@ func levelKey(path *graphql.ResponsePath) string {
 type loader struct {
 	mu      sync.Mutex
 	batches map[string]*batch
-	classes map[[3]string]fieldClass // type, tenant, field
-	unmask  map[[2]string]bool       // type, tenant
-	hide    map[[3]string]bool       // type, API tenant, field
+	classes map[[2]string]classSet // type, tenant
+	unmask  map[[2]string]bool     // type, tenant
+	hide    map[[3]string]bool     // type, API tenant, field
 }
 
-// masked is maskedValue for a record field of the data API, with the field's
+// masked is maskedValue for a record field of the data API, with the type's
 // classification and the caller's unmask permission at the tenant looked up once
-// per request rather than once per record.
+// per request rather than once per record and field.
 func (l *loader) masked(ctx context.Context, g *Graph, typ, tenantCode, field, v string) (string, error) {
 	l.mu.Lock()
-	fc, ok := l.classes[[3]string{typ, tenantCode, field}]
+	set, ok := l.classes[[2]string{typ, tenantCode}]
 	l.mu.Unlock()
 	if !ok {
 		var err error
-		if fc, err = g.classOf(ctx, typ, tenantCode, field); err != nil {
+		if set, err = g.classesAt(ctx, typ, tenantCode); err != nil {
 			return "", err
 		}
 		l.mu.Lock()
-		l.classes[[3]string{typ, tenantCode, field}] = fc
+		l.classes[[2]string{typ, tenantCode}] = set
 		l.mu.Unlock()
 	}
+	fc := set.of(typ, field)
 	if fc.Level != "personal" && fc.Level != "sensitive" {
 		return v, nil
 	}
@@ -241,7 +242,7 @@ func (l *loader) masked(ctx context.Context, g *Graph, typ, tenantCode, field, v
 }
 
 func newLoader() *loader {
-	return &loader{batches: map[string]*batch{}, classes: map[[3]string]fieldClass{}, unmask: map[[2]string]bool{}, hide: map[[3]string]bool{}}
+	return &loader{batches: map[string]*batch{}, classes: map[[2]string]classSet{}, unmask: map[[2]string]bool{}, hide: map[[3]string]bool{}}
 }
 
 // batch is one level of one relation: the keys noted, the pages read.

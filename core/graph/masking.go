@@ -79,3 +79,41 @@ func classFromSpec(spec map[string]any, field string) (fieldClass, bool) {
 	}
 	return fc, true
 }
+
+// classSet is the Classification of one record type at one tenant, every field
+// read from the spec once.
+type classSet map[string]fieldClass
+
+// classesAt is the effective Classification of a record type at a tenant: what
+// classOf answers for each of its fields, with one lookup of the resource.
+func (g *Graph) classesAt(ctx context.Context, recordType, tenantCode string) (classSet, error) {
+	set := classSet{}
+	if tenantCode == "" || tenantCode == "*" {
+		return set, nil
+	}
+	eff, err := g.svc.Resources.Effective(ctx, "Classification", tenantCode, recordType)
+	switch {
+	case err == nil:
+		fields, _ := eff.Spec["fields"].(map[string]any)
+		for name := range fields {
+			if fc, ok := classFromSpec(eff.Spec, name); ok {
+				set[name] = fc
+			}
+		}
+	case apierr.CodeOf(err) != apierr.NotFound:
+		return nil, err
+	}
+	return set, nil
+}
+
+// of is a field's class: the resource's entry, else the default; unclassified
+// fields are public.
+func (s classSet) of(recordType, field string) fieldClass {
+	if fc, ok := s[field]; ok {
+		return fc
+	}
+	if fc, ok := defaultClasses[recordType][field]; ok {
+		return fc
+	}
+	return fieldClass{Level: "public"}
+}

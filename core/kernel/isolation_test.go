@@ -227,7 +227,7 @@ func checkRowPolicies(t *testing.T, s *kerneltest.Server, token string, ps []row
 }
 
 // residentID builds a valid resident ID number for an area and a sequence.
-func residentID(t *testing.T, area, seq string) string {
+func residentID(t testing.TB, area, seq string) string {
 	t.Helper()
 	for _, c := range "0123456789X" {
 		id := area + "19900101" + seq + string(c)

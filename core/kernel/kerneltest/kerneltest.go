@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -146,10 +147,40 @@ func (s *Server) Do(t testing.TB, token, query string, vars map[string]any) Resp
 }
 
 // Data posts a GraphQL request to a tenant's data API, /data/{tenant}/graphql.
+//
+// With GDBOS_TEST_DIFF_EXEC=1 every query also runs through both of the data API's
+// executors (ADR 20), and an answer of the plan that differs from graphql-go's fails
+// the test: the whole suite as a differential test. Tests that count statements
+// count those runs too.
 func (s *Server) Data(t testing.TB, tenant, token, query string, vars map[string]any) Response {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if os.Getenv(EnvDiffExec) == "1" {
+		s.diffExec(t, tenant, token, query, body)
+	}
 	return s.post(t, "/data/"+tenant+"/graphql", token, body)
+}
+
+// EnvDiffExec turns Data into a differential test of the data API's executors.
+const EnvDiffExec = "GDBOS_TEST_DIFF_EXEC"
+
+func (s *Server) diffExec(t testing.TB, tenant, token, query string, body []byte) {
+	t.Helper()
+	if q := strings.TrimSpace(query); strings.HasPrefix(q, "mutation") || strings.HasPrefix(q, "subscription") {
+		return
+	}
+	var req graph.Request
+	if json.Unmarshal(body, &req) != nil {
+		return
+	}
+	g := s.K.Graph()
+	fast, planned, err := g.DataAnswer(context.Background(), token, tenant, req, false)
+	if err != nil || !planned {
+		return
+	}
+	if generic, _, _ := g.DataAnswer(context.Background(), token, tenant, req, true); !bytes.Equal(fast, generic) {
+		t.Errorf("the data API's executors differ on %s:\nplan:    %s\ngraphql: %s", query, fast, generic)
+	}
 }
 
 // Post sends a raw body to /graphql.
