@@ -188,22 +188,20 @@ func TestLogFlood(t *testing.T) {
 func TestConcurrencyLimit(t *testing.T) {
 	s := kerneltest.Start(t, kerneltest.Options{})
 	admin := s.Admin(t)
-	plugintest.Install(t, s, admin, faulty, "timeoutMs: 600, concurrency: 1")
+	plugintest.Install(t, s, admin, faulty, "timeoutMs: 800, concurrency: 1")
 	plugintest.Grant(t, s, admin, "230102", "faulty", "[graphql]", "")
 	okWithin(t, s, admin, 5*time.Second)
-	var wg sync.WaitGroup
-	codes := make([]string, 2)
-	for i := range codes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			codes[i] = s.Data(t, "230102", admin, `{faulty{slow(ms: 400)}}`, nil).Code()
-		}()
-		time.Sleep(50 * time.Millisecond)
+	hung := make(chan string)
+	go func() { hung <- s.Data(t, "230102", admin, `{faulty{hang}}`, nil).Code() }()
+	time.Sleep(300 * time.Millisecond) // the hanging call holds the one slot until its timeout
+	began := time.Now()
+	r := s.Data(t, "230102", admin, `{faulty{ok}}`, nil)
+	waited := time.Since(began)
+	if code := <-hung; code != "PLUGIN_TIMEOUT" {
+		t.Fatalf("the hanging call: %s", code)
 	}
-	wg.Wait()
-	if codes[0] != "" || codes[1] != "PLUGIN_TIMEOUT" {
-		t.Fatalf("codes = %q: with one call at a time the second must wait and time out", codes)
+	if len(r.Errors) > 0 || waited < 200*time.Millisecond {
+		t.Fatalf("with one call at a time, the second call must wait for the slot: it took %s: %s", waited, r.Body)
 	}
 }
 
