@@ -106,3 +106,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+require github.com/gdbos/gdbos/sdk v0.0.0
+
+replace github.com/gdbos/gdbos/sdk => ./sdk

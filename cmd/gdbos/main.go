@@ -35,7 +35,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(
 		newServeCmd(), newLoginCmd(), newLogoutCmd(), newApplyCmd(), newGetCmd(), newHistoryCmd(),
 		newExplainCmd(), newDiffCmd(), newDeleteCmd(), newRevertCmd(), newExportCmd(), newAuditCmd(), newQueryCmd(), newAuthzCmd(), newPolicyCmd(), newAppointCmd(), newImportCmd(),
-		newCalendarCmd(), newCatalogCmd(),
+		newCalendarCmd(), newCatalogCmd(), newPluginCmd(),
 	)
 	return root
 }

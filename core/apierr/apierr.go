@@ -23,6 +23,14 @@ const (
 	RateLimited      Code = "RATE_LIMITED"
 	BadRequest       Code = "BAD_REQUEST"
 	Internal         Code = "INTERNAL"
+	// PluginUnavailable: a plugin is not running or crashed during the call.
+	PluginUnavailable Code = "PLUGIN_UNAVAILABLE"
+	// PluginTimeout: a plugin did not answer within its timeout.
+	PluginTimeout Code = "PLUGIN_TIMEOUT"
+	// PluginBadResponse: a plugin answered something that does not fit.
+	PluginBadResponse Code = "PLUGIN_BAD_RESPONSE"
+	// PluginError: a plugin's handler reported an error of its own.
+	PluginError Code = "PLUGIN_ERROR"
 )
 
 // FieldError is one problem with one field of an input, located by a JSON pointer
@@ -59,6 +67,10 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// ErrorCode returns the code as a string, for packages that cannot import apierr
+// (the plugin host passes it on to the plugin).
+func (e *Error) ErrorCode() string { return string(e.Code) }
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }

@@ -66,6 +66,9 @@ type Subject struct {
 	// Scopes, when set, limits the subject to these permissions: "On:Action", with
 	// Wildcard for either part, or "*" alone for all.
 	Scopes []string
+	// Service marks a service identity (a plugin calling back): it holds exactly
+	// its Scopes within ScopeTenant, and no role bindings.
+	Service bool
 }
 
 // Decision is the answer to a check, with a reason in words for logs, audit entries

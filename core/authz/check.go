@@ -49,6 +49,7 @@ type outcome int
 const (
 	byBinding outcome = iota
 	bySuperadmin
+	byService
 	beyondBootstrap
 	incomplete
 	outsideToken
@@ -58,7 +59,7 @@ const (
 	noBinding
 )
 
-func (o outcome) allowed() bool { return o == byBinding || o == bySuperadmin }
+func (o outcome) allowed() bool { return o == byBinding || o == bySuperadmin || o == byService }
 
 func (a *Authorizer) decide(sub Subject, tenant, on, action string) (outcome, hit, *state) {
 	st := a.state.Load()
@@ -69,6 +70,13 @@ func (a *Authorizer) decide(sub Subject, tenant, on, action string) (outcome, hi
 		return outsideToken, hit{}, st
 	case !scopesAllow(sub.Scopes, on, action):
 		return outsideScopes, hit{}, st
+	case sub.Service && len(sub.Scopes) == 0:
+		return noBinding, hit{}, st
+	case sub.Service:
+		if _, ok := a.tree.LineageCodes(tenant); !ok {
+			return unknownTenant, hit{}, st
+		}
+		return byService, hit{}, st
 	case sub.Superadmin && !InBootstrap(on, action):
 		return beyondBootstrap, hit{}, st
 	case sub.Superadmin:
@@ -95,6 +103,8 @@ func (o outcome) reason(st *state, sub Subject, tenant, on, action string, h hit
 		return st.allowedBy(sub.User, h)
 	case bySuperadmin:
 		return "allowed: the bootstrap superadmin holds " + on + ":" + action + " to appoint the three administrators"
+	case byService:
+		return fmt.Sprintf("allowed: service identity %s holds %s:%s at %s by its grant", sub.User, on, action, sub.ScopeTenant)
 	case beyondBootstrap:
 		return fmt.Sprintf("denied: the bootstrap superadmin may only read tenants and users, create users and bind the system, security and audit administrators; %s:%s is beyond that", on, action)
 	case incomplete:
@@ -150,6 +160,10 @@ func (a *Authorizer) TenantsWithPermission(sub Subject, on, action string) []str
 	switch {
 	case sub.Superadmin && !InBootstrap(on, action):
 		return nil
+	case sub.Service && (len(sub.Scopes) == 0 || sub.ScopeTenant == ""):
+		return nil
+	case sub.Service:
+		return []string{sub.ScopeTenant}
 	case sub.Superadmin && sub.ScopeTenant != "":
 		return []string{sub.ScopeTenant}
 	case sub.Superadmin:

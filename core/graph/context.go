@@ -38,5 +38,6 @@ func Subject(p identity.Principal) authz.Subject {
 		Superadmin:  p.Superadmin,
 		ScopeTenant: p.TokenTenant,
 		Scopes:      p.TokenScopes,
+		Service:     p.Service,
 	}
 }

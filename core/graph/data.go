@@ -69,6 +69,9 @@ func (g *Graph) dataAPI(code string) (*dataAPI, error) {
 		return nil, apierr.New(apierr.NotFound, "no tenant with code %q", code)
 	}
 	gen := g.svc.Entities.Generation()
+	if g.svc.TenantFieldsGeneration != nil {
+		gen += g.svc.TenantFieldsGeneration() // both only grow: the sum changes when either does
+	}
 	if v, ok := g.data.Load(code); ok && v.(*dataAPI).gen == gen {
 		return v.(*dataAPI), nil
 	}
@@ -140,6 +143,11 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, *dataIndex, er
 		Description: "The entities published at this tenant or above it.",
 		Resolve:     func(graphql.ResolveParams) (any, error) { return names, nil },
 	}}
+	if g.svc.TenantFields != nil {
+		for name, f := range g.svc.TenantFields(context.Background(), t.Code) {
+			query[name] = f
+		}
+	}
 	mutation := graphql.Fields{}
 	pageInfo := graphql.NewObject(graphql.ObjectConfig{Name: "PageInfo", Fields: graphql.Fields{
 		"hasNextPage": {Type: graphql.NewNonNull(graphql.Boolean)},

@@ -33,6 +33,10 @@ func (g gqlError) Extensions() map[string]any {
 
 // toGQL turns any resolver error into one a caller may see. Errors without a code
 // are logged and reported as INTERNAL without their text, which may hold internals.
+// Coded turns a resolver's error into what GraphQL reports, with its code in
+// extensions; for fields built outside this package (plugins).
+func (g *Graph) Coded(ctx context.Context, err error) error { return g.toGQL(ctx, err) }
+
 func (g *Graph) toGQL(ctx context.Context, err error) error {
 	if err == nil {
 		return nil

@@ -46,6 +46,10 @@ type Services struct {
 	Store    *store.Store
 	// Events carries record changes to the data APIs' subscriptions on every replica.
 	Events *event.Bus
+	// TenantFields, when set, adds root query fields to a tenant's data API (the
+	// plugins the tenant granted); TenantFieldsGeneration changes when they do.
+	TenantFields           func(ctx context.Context, tenant string) graphql.Fields
+	TenantFieldsGeneration func() uint64
 }
 
 // Extension is what modules add to the schema.

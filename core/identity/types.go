@@ -44,6 +44,9 @@ type Principal struct {
 	TokenID     int
 	TokenTenant string
 	TokenScopes []string
+	// Service marks a service identity (a plugin calling back), which holds
+	// exactly TokenScopes within TokenTenant; it is never a stored user.
+	Service bool
 }
 
 // Kinds of org unit.

@@ -30,6 +30,7 @@ func (k *Kernel) Handler() http.Handler {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route"})
 	reg.MustRegister(requests, latency)
+	reg.MustRegister(k.plugins.Collectors()...)
 
 	mux := http.NewServeMux()
 	route := func(pattern, name string, h http.Handler) {

@@ -24,6 +24,7 @@ import (
 	"github.com/gdbos/gdbos/core/identity"
 	"github.com/gdbos/gdbos/core/module"
 	"github.com/gdbos/gdbos/core/oidc"
+	"github.com/gdbos/gdbos/core/plugin"
 	"github.com/gdbos/gdbos/core/policy"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store"
@@ -55,6 +56,8 @@ type Config struct {
 	Limits graph.Limits
 	// Replica names this process in logs and events (default: host name and PID).
 	Replica string
+	// PluginDataDir holds each plugin's own directory (default DataDir/plugins).
+	PluginDataDir string
 	// MaskKey keys hashed masks of personal data; set the same value on every
 	// replica ($GDBOS_MASK_KEY). Empty: a random key per process.
 	MaskKey string
@@ -82,6 +85,7 @@ type Kernel struct {
 	federation *http.ServeMux
 	graph      *graph.Graph
 	modules    []*moduleHost
+	plugins    *plugin.Manager
 	// pendingKinds collects, per open transaction, the kinds it changed.
 	pendingKinds sync.Map
 	// dirty holds kinds changed on other replicas, for the reloader woken by
@@ -126,6 +130,7 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 	}
 	k.resources = resource.New(k.store, k.tenants)
 	k.resources.SetOnChange(k.onResourceChange)
+	k.newPlugins()
 	if err := k.registerKernelKinds(); err != nil {
 		return nil, err
 	}
@@ -143,6 +148,7 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 		Tenants: k.tenants, Resources: k.resources, Identity: k.identity,
 		Authz: k.authz, Policies: k.policies, Audit: k.audit, Logger: k.log, MaskKey: maskKey(cfg.MaskKey), Dialect: sqlDialect(k.store),
 		Exportable: k.exportable, Entities: k.entities, Store: k.store, Events: k.events,
+		TenantFields: k.pluginFields, TenantFieldsGeneration: k.plugins.Generation,
 	}, k.extension(), cfg.Limits); err != nil {
 		return nil, err
 	}
@@ -159,6 +165,9 @@ func New(ctx context.Context, cfg Config) (_ *Kernel, err error) {
 		return nil, err
 	}
 	if err := k.ReloadEntities(ctx); err != nil {
+		return nil, err
+	}
+	if err := k.plugins.Load(ctx); err != nil {
 		return nil, err
 	}
 	k.subscribe()
@@ -196,6 +205,7 @@ func (k *Kernel) Close() error {
 			errs = append(errs, c.Cleanup())
 		}
 	}
+	k.plugins.Close()
 	errs = append(errs, k.events.Close(), k.store.Close())
 	return errors.Join(errs...)
 }

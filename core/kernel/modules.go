@@ -91,6 +91,7 @@ func (k *Kernel) extension() graph.Extension {
 	ext := graph.Extension{Queries: graphql.Fields{}, Mutations: graphql.Fields{"approveSuperadmin": k.approveSuperadminField()}}
 	k.calendarFields(ext.Queries)
 	k.standardQueries(ext.Queries)
+	k.pluginAdminFields(ext.Queries, ext.Mutations)
 	for _, h := range k.modules {
 		for n, f := range h.queries {
 			ext.Queries[n] = f

@@ -11,6 +11,7 @@ import (
 	"github.com/gdbos/gdbos/core/audit"
 	"github.com/gdbos/gdbos/core/event"
 	"github.com/gdbos/gdbos/core/oidc"
+	"github.com/gdbos/gdbos/core/plugin"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/store/ent"
 	"github.com/gdbos/gdbos/core/tenant"
@@ -47,6 +48,8 @@ var kernelKinds = []struct {
 	{"DataElement", true},
 	{"CodeTable", true},
 	{"Calendar", true},
+	{plugin.KindPlugin, false},
+	{plugin.KindGrant, true},
 }
 
 func (k *Kernel) registerKernelKinds() error {
@@ -77,6 +80,10 @@ func (k *Kernel) registerKernelKinds() error {
 			kind.Admit = k.admitCodeTable
 		case "Calendar":
 			kind.Admit = admitCalendar
+		case plugin.KindPlugin:
+			kind.Admit = k.plugins.AdmitPlugin(k.isRootTenant)
+		case plugin.KindGrant:
+			kind.Admit = k.plugins.AdmitGrant
 		}
 		if err := k.resources.RegisterKind(kind); err != nil {
 			return err
@@ -174,6 +181,7 @@ func (k *Kernel) subscribe() {
 		k.resources.Invalidate(ev.Kind, ev.Name)
 		k.scheduleReload(ev.Kind)
 	})
+	k.events.Subscribe("", k.plugins.Dispatch)
 	k.events.Subscribe("tenant.", func(ctx context.Context, _ event.Event) {
 		if err := k.tenants.Reload(ctx); err != nil {
 			k.log.ErrorContext(ctx, "reloading tenants failed", slog.Any("err", err))
@@ -184,7 +192,7 @@ func (k *Kernel) subscribe() {
 
 // reloadable are the kinds that reloadFor rebuilds something for.
 var reloadable = map[string]bool{"Role": true, "RoleBinding": true, "Policy": true, "Calendar": true,
-	"DataElement": true, "CodeTable": true, "EntitySchema": true}
+	"DataElement": true, "CodeTable": true, "EntitySchema": true, plugin.KindPlugin: true, plugin.KindGrant: true}
 
 // scheduleReload asks the reloader to rebuild what depends on kind soon; a burst of
 // events (a batch of 10,000 bindings on another replica) costs one reload.
@@ -233,5 +241,7 @@ func (k *Kernel) reloadFor(ctx context.Context, kind string) {
 		k.standards().invalidate()
 	case "Calendar":
 		k.invalidateCalendars()
+	case plugin.KindPlugin, plugin.KindGrant:
+		k.reloadPlugins(ctx, kind)
 	}
 }

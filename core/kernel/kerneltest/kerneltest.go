@@ -98,6 +98,7 @@ func Start(t testing.TB, opts Options) *Server {
 	ctx := context.Background()
 	k, err := kernel.New(ctx, kernel.Config{
 		DataDir: opts.DataDir, DatabaseURL: opts.DatabaseURL, NATSURL: opts.NATSURL, NATSSubject: opts.NATSSubject,
+		PluginDataDir: t.TempDir(),
 		AdminPassword: AdminPassword, Demo: true, DemoEntities: opts.DemoEntities, Modules: opts.Modules, Limits: opts.Limits,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

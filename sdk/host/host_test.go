@@ -1,0 +1,191 @@
+package host_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gdbos/gdbos/sdk/host"
+	"github.com/gdbos/gdbos/sdk/internal/wire"
+)
+
+var bin string // directory of the test plugins
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "host-test-")
+	if err != nil {
+		panic(err)
+	}
+	bin = dir
+	for _, name := range []string{"echo", "future"} {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), "./testdata/"+name)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", name, err, out)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func start(t *testing.T, name string, mod func(*host.Config)) (*host.Process, error) {
+	t.Helper()
+	path := filepath.Join(bin, name)
+	sum, err := host.FileSHA256(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := host.Config{ID: name, Path: path, SHA256: sum, DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)}
+	if mod != nil {
+		mod(&cfg)
+	}
+	p, err := host.Start(context.Background(), cfg)
+	if p != nil {
+		t.Cleanup(p.Kill)
+	}
+	return p, err
+}
+
+func TestStartNegotiatesAndCalls(t *testing.T) {
+	p, err := start(t, "echo", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Protocol() != 1 || p.Manifest().ID != "echo" || p.Manifest().GraphQL == nil {
+		t.Fatalf("protocol %d, manifest %+v", p.Protocol(), p.Manifest())
+	}
+	got, err := p.Resolve(context.Background(), host.Call{Tenant: "230102"}, "echo", map[string]any{"s": "你好"})
+	if err != nil || string(got) != `"你好"` {
+		t.Fatalf("echo = %s, %v", got, err)
+	}
+}
+
+func TestChecksumMismatchIsRefused(t *testing.T) {
+	_, err := start(t, "echo", func(c *host.Config) { c.SHA256 = strings.Repeat("ab", 32) })
+	if !errors.Is(err, host.ErrChecksum) || !strings.Contains(err.Error(), "the catalog pins abab") {
+		t.Fatalf("err = %v, want ErrChecksum naming both sums", err)
+	}
+}
+
+func TestUnknownProtocolVersionIsRefusedClearly(t *testing.T) {
+	_, err := start(t, "future", func(c *host.Config) { c.ID = "" })
+	if !errors.Is(err, host.ErrProtocol) || !strings.Contains(err.Error(), "Plugin version: 99") || !strings.Contains(err.Error(), "runs protocol versions [1]") {
+		t.Fatalf("err = %v, want ErrProtocol naming both versions", err)
+	}
+}
+
+func TestWrongIDIsRefused(t *testing.T) {
+	_, err := start(t, "echo", func(c *host.Config) { c.ID = "credit-check" })
+	if !errors.Is(err, host.ErrBadResponse) || !strings.Contains(err.Error(), `says it is plugin "echo"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTimeoutAndExitAreClassified(t *testing.T) {
+	p, err := start(t, "echo", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	if _, err := p.Resolve(ctx, host.Call{}, "sleep", nil); !errors.Is(err, host.ErrTimeout) {
+		t.Fatalf("sleep: err = %v, want ErrTimeout", err)
+	}
+	if d := time.Since(began); d > time.Second {
+		t.Fatalf("the timeout took %s", d)
+	}
+	if _, err := p.Resolve(context.Background(), host.Call{}, "exit", nil); !errors.Is(err, host.ErrUnavailable) {
+		t.Fatalf("exit: err = %v, want ErrUnavailable", err)
+	}
+	if _, err := p.Resolve(context.Background(), host.Call{}, "echo", nil); !errors.Is(err, host.ErrUnavailable) {
+		t.Fatalf("after exit: err = %v, want ErrUnavailable", err)
+	}
+}
+
+func TestKernelCallBack(t *testing.T) {
+	var gotTenant string
+	p, err := start(t, "echo", func(c *host.Config) {
+		c.Kernel = func(_ context.Context, tenant, query string, _ map[string]any) (map[string]any, error) {
+			gotTenant = tenant
+			return map[string]any{"tenants": []any{map[string]any{"code": "230102"}, map[string]any{"code": "230103"}}}, nil
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Resolve(context.Background(), host.Call{Tenant: "230102"}, "tenants", nil)
+	if err != nil || string(got) != "2" || gotTenant != "230102" {
+		t.Fatalf("tenants = %s, %v (tenant %q)", got, err, gotTenant)
+	}
+}
+
+// syncBuffer is a log sink safe for the plugin's log reader and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogsAreTaggedAndLimited(t *testing.T) {
+	var buf syncBuffer
+	p, err := start(t, "echo", func(c *host.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+		c.LogLinesPerSecond = 100
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Resolve(context.Background(), host.Call{}, "log", nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for p.DroppedLogLines() < 700 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(buf.String(), "plugin=echo") || !strings.Contains(buf.String(), "line 0 from echo") {
+		t.Fatalf("the plugin's log lines are not in the kernel's log, tagged:\n%.2000s", buf.String())
+	}
+	if d := p.DroppedLogLines(); d < 700 || strings.Count(buf.String(), "from echo") > 300 {
+		t.Fatalf("dropped %d lines; %d passed: the limit is 100 a second (the lines may straddle up to three seconds)", d, strings.Count(buf.String(), "from echo"))
+	}
+}
+
+// TestNewerKernelRunsOlderPlugin: a kernel that runs protocol versions 1 and 2 still
+// runs a plugin that speaks only 1, and says which version it negotiated.
+func TestNewerKernelRunsOlderPlugin(t *testing.T) {
+	saved := wire.HostVersions
+	wire.HostVersions = []int{1, 2}
+	defer func() { wire.HostVersions = saved }()
+	p, err := start(t, "echo", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Protocol() != 1 {
+		t.Fatalf("negotiated %d, want 1", p.Protocol())
+	}
+	if _, err := p.Resolve(context.Background(), host.Call{}, "echo", map[string]any{"s": "x"}); err != nil {
+		t.Fatal(err)
+	}
+}

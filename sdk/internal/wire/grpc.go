@@ -1,0 +1,58 @@
+package wire
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	"github.com/gdbos/gdbos/sdk/internal/proto"
+)
+
+// GRPCPlugin adapts the protocol's services to go-plugin. On the plugin's side Impl
+// is a proto.PluginServer; on the kernel's side it is nil and the client is a Conn.
+type GRPCPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	Impl any
+}
+
+// BrokerAware is implemented by plugin servers that call the kernel back.
+type BrokerAware interface {
+	SetBroker(b *plugin.GRPCBroker)
+}
+
+// KernelDialer is implemented by plugin servers whose calls back can be pointed at
+// a kernel reached another way than the broker (the sdktest kit's in-memory one).
+type KernelDialer interface {
+	SetKernelDialer(dial func() (proto.KernelClient, error))
+}
+
+// GRPCServer registers the plugin's service on s.
+func (p *GRPCPlugin) GRPCServer(b *plugin.GRPCBroker, s *grpc.Server) error {
+	srv, ok := p.Impl.(proto.PluginServer)
+	if !ok {
+		return errors.New("wire: plugin implementation does not serve the plugin protocol")
+	}
+	if ba, ok := p.Impl.(BrokerAware); ok {
+		ba.SetBroker(b)
+	}
+	proto.RegisterPluginServer(s, srv)
+	return nil
+}
+
+// GRPCClient returns a Conn over c.
+func (p *GRPCPlugin) GRPCClient(_ context.Context, b *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &Conn{Plugin: proto.NewPluginClient(c), Broker: b}, nil
+}
+
+// Conn is the kernel's side of one plugin connection.
+type Conn struct {
+	Plugin proto.PluginClient
+	Broker *plugin.GRPCBroker
+}
+
+// NewServer turns an sdk.Plugin into the protocol's server. The sdk package sets it
+// in its init, so that sdktest can serve a plugin in memory without exporting the
+// conversion from sdk.
+var NewServer func(p any) (proto.PluginServer, error)

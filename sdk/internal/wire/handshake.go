@@ -1,0 +1,42 @@
+// Package wire is the plugin protocol's plumbing shared by the SDK and the host: the
+// handshake, the protocol versions and the go-plugin glue. Every constant a kernel
+// and a plugin must agree on is in this file.
+package wire
+
+import (
+	"github.com/hashicorp/go-plugin"
+)
+
+// ProtocolVersion is the protocol this SDK speaks. A kernel lists every version it
+// still runs in HostVersions; a plugin built with an older SDK keeps working as long
+// as its version is listed there.
+const ProtocolVersion = 1
+
+// HostVersions are the protocol versions a kernel built with this SDK runs, oldest
+// first. Dropping a version from here is what refuses the plugins built for it.
+var HostVersions = []int{1}
+
+// PluginName is the one plugin a GDBOS plugin binary serves.
+const PluginName = "gdbos"
+
+// Handshake makes sure a binary is a GDBOS plugin meant to be started by a kernel.
+// The magic cookie is not security: the pinned SHA-256 and AutoMTLS are.
+var Handshake = plugin.HandshakeConfig{
+	ProtocolVersion:  ProtocolVersion,
+	MagicCookieKey:   "GDBOS_PLUGIN",
+	MagicCookieValue: "a5c3e1b2-gdbos-plugin-v1",
+}
+
+// ServerSet is what a plugin binary serves, by protocol version.
+func ServerSet(impl any) map[int]plugin.PluginSet {
+	return map[int]plugin.PluginSet{ProtocolVersion: {PluginName: &GRPCPlugin{Impl: impl}}}
+}
+
+// ClientSet is what a kernel accepts, by protocol version.
+func ClientSet() map[int]plugin.PluginSet {
+	out := map[int]plugin.PluginSet{}
+	for _, v := range HostVersions {
+		out[v] = plugin.PluginSet{PluginName: &GRPCPlugin{}}
+	}
+	return out
+}
