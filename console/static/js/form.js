@@ -30,12 +30,15 @@ function typeOf(s) {
   return "any";
 }
 
-function wrap(path, label, schema, required, control, hints) {
+function wrap(path, label, schema, required, control, hints, nested) {
+  // A field edited as a whole (free-form JSON) shows the hints of the fields inside it.
+  const inner = nested ? Object.keys(hints).filter(k => k.startsWith(path + "/")).sort()
+    .map(k => h("div.nested-hint", h("code", k.slice(path.length + 1)), " ", hints[k])) : [];
   return h("div.field", { dataset: { path } },
     h("label", label, required ? h("span.req", " *") : null,
       schema.description ? h("span.help", { title: schema.description }, " ⓘ") : null),
     control,
-    hints[path] || null,
+    hints[path] || null, inner,
     h("div.field-error", { role: "alert" }));
 }
 
@@ -105,7 +108,7 @@ function editor(s0, value, path, root, label, required, hints) {
   }
   input.name = path;
   if (required) input.setAttribute("aria-required", "true");
-  return { el: wrap(path, name, s, required, input, hints), get };
+  return { el: wrap(path, name, s, required, input, hints, ty === "any" || ty === "object"), get };
 }
 
 // FieldError is a problem the form finds before sending (JSON that does not parse).

@@ -91,7 +91,6 @@ function formTab(ctx, k, res, explain, isNew, mayWrite, mayDelete) {
       status.append(h("p.ok", t(dryRun ? "resources.dryrun" : "resources.saved", { op: t("op." + a.op), version: a.resource.version })),
         diffTable(t, a.diff));
       if (!dryRun && isNew) location.hash = `#/r/${k.name}/${params.tenant}/${a.resource.name}`;
-      else if (!dryRun && a.op !== "unchanged") setTimeout(() => { location.hash = `#/r/${k.name}/${params.tenant}/${params.name}?tab=form&v=${a.resource.version}`; }, 600);
     } catch (e) {
       const rest = e.fields && e.fields.length
         ? showFieldErrors(el, e.fields, f => e.code === "LOCKED"
@@ -136,7 +135,8 @@ function yamlTab(ctx, res, mayWrite) {
       const a = d.applyResources[0];
       status.append(h("p.ok", t(dryRun ? "resources.dryrun" : "resources.saved", { op: t("op." + a.op), version: a.resource.version })), diffTable(t, a.diff));
     } catch (e) {
-      status.append(errorBox(e), e.fields.length ? h("ul.errors", e.fields.map(f => h("li", h("code", f.path), " ", f.message))) : null);
+      status.append(errorBox(e));
+      if (e.fields && e.fields.length) status.append(h("ul.errors", e.fields.map(f => h("li", h("code", f.path), " ", f.message))));
     }
   };
   return h("div", area, mayWrite === false ? null : h("div.buttons",

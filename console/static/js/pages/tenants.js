@@ -15,7 +15,7 @@ export async function render({ t, gql, roots }) {
       tree.hidden = true;
       results.replaceChildren(
         h("li.muted", t("tenants.found", { n: d.tenants.totalCount })),
-        d.tenants.nodes.map(n => h("li", h("a", { href: "#/tenants/" + n.code }, n.name), h("span.code", n.code), h("span.muted", t("level." + n.level)))));
+        ...d.tenants.nodes.map(n => h("li", h("a", { href: "#/tenants/" + n.code }, n.name), h("span.code", n.code), h("span.muted", t("level." + n.level)))));
     }, 200);
   });
   return h("section",
