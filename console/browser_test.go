@@ -429,3 +429,46 @@ locks: [/settings/guideTemplate]
 		}
 	})
 }
+
+// BenchmarkPages measures how long each page takes to be usable: a full load of the
+// console at that route (HTML, modules, messages, the user, the page's queries) until
+// the page has rendered, in headless Chromium on loopback with the Harbin demo.
+//
+//	go test ./console/ -run '^$' -bench Pages -benchtime 20x
+func BenchmarkPages(b *testing.B) {
+	br := newBrowser(b)
+	pages := []struct{ user, route string }{
+		{kerneltest.SecurityAdmin, "tenants"},
+		{kerneltest.SecurityAdmin, "tenants/230102"},
+		{kerneltest.SecurityAdmin, "resources"},
+		{kerneltest.SecurityAdmin, "resources/Module/230102"},
+		{kerneltest.SecurityAdmin, "r/Module/230102/catalog"},
+		{kerneltest.SecurityAdmin, "r/Module/230102/catalog?tab=history"},
+		{kerneltest.SecurityAdmin, "r/Module/230102/catalog?tab=inheritance"},
+		{kerneltest.SecurityAdmin, "graphiql"},
+		{kerneltest.AuditAdmin, "audit"},
+	}
+	user := ""
+	n := 0
+	for _, p := range pages {
+		if p.user != user {
+			if user != "" {
+				br.run(b, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+			}
+			br.signIn(b, p.user)
+			user = p.user
+		}
+		path := strings.SplitN(p.route, "?", 2)[0]
+		wait := ready(path)
+		if path == "graphiql" {
+			wait = chromedp.Steps(wait, chromedp.WaitVisible(chromedp.CSS(`.graphiql-execute-button`)))
+		}
+		b.Run(strings.NewReplacer("/", "_", "?", "_").Replace(p.route), func(b *testing.B) {
+			for b.Loop() {
+				n++
+				// A new query string makes it a full page load, not a hash change.
+				br.run(b, "load "+p.route, chromedp.Navigate(fmt.Sprintf("%s/?load=%d#/%s", br.s.URL, n, p.route)), wait)
+			}
+		})
+	}
+}
