@@ -47,13 +47,17 @@ export async function gqlAll(query, variables) {
 // The permission cache: per tenant, per "kind:action", true, false, or null when
 // the API does not tell this user (explainAccess needs RoleBinding:read there).
 const cache = new Map();
-export function clearPermissions() { cache.clear(); }
+// Once explainAccess is refused, the console stops asking for the session: every
+// refusal is a line in the audit log, and the answers would be unknown anyway.
+let refused = false;
+export function clearPermissions() { cache.clear(); refused = false; }
 
 // can answers which of the checks ([kind, action] pairs) the signed-in user may do
 // at tenant, in one request; unknown answers are null.
 export async function can(user, tenant, checks) {
   const key = c => tenant + "|" + c[0] + ":" + c[1];
   const missing = checks.filter(c => !cache.has(key(c)));
+  if (refused) return checks.map(c => (cache.has(key(c)) ? cache.get(key(c)) : null));
   if (missing.length) {
     const parts = missing.map((c, i) =>
       `c${i}: explainAccess(user: $u, tenant: $t, kind: ${JSON.stringify(c[0])}, action: ${JSON.stringify(c[1])}) { allowed }`);
@@ -62,6 +66,7 @@ export async function can(user, tenant, checks) {
       missing.forEach((c, i) => cache.set(key(c), d["c" + i].allowed));
     } catch (e) {
       if (e.code !== "FORBIDDEN") throw e;
+      refused = true;
       missing.forEach(c => cache.set(key(c), null));
     }
   }

@@ -189,5 +189,5 @@ function diffTable(t, diff) {
   if (!diff || !diff.length) return h("p.muted", t("history.nodiff"));
   return h("table.difftable",
     h("tr", h("th", t("explain.path")), h("th", t("history.op")), h("th", t("history.old")), h("th", t("history.new"))),
-    diff.map(x => h("tr", { class: "d-" + x.op }, h("td", h("code", x.path)), h("td", x.op), h("td.old", fmtValue(x.old)), h("td.new", fmtValue(x.new)))));
+    diff.map(x => h("tr", { class: "d-" + x.op }, h("td", h("code", x.path)), h("td", x.op), h("td.old", x.op === "add" ? "" : fmtValue(x.old)), h("td.new", x.op === "remove" ? "" : fmtValue(x.new)))));
 }

@@ -4,7 +4,7 @@ import { h } from "../dom.js";
 import { errorBox, fmtTime } from "../ui.js";
 import { lang, t as tr } from "../i18n.js";
 
-export async function render({ t, gql, gqlAll, params }) {
+export async function render({ t, gql, gqlAll, can, params }) {
   const d = await gql(`query($c:String!){ tenant(code:$c){ code name level path status successor
       ancestors{ code name } children{ code name level } } kinds{ name } }`, { c: params.code });
   const tn = d.tenant;
@@ -30,7 +30,10 @@ export async function render({ t, gql, gqlAll, params }) {
   }
 
   const here = kinds.map((k, i) => ({ kind: k, conn: r1.data["k" + i] })).filter(x => x.conn);
-  const changes = await recentChanges(gqlAll, tn.code, here);
+  // Ask the audit log only when the user may read it (or the API does not say):
+  // a refused read is itself an audit entry.
+  const [mayAudit] = await can(tn.code, [["audit", "read"]]);
+  const changes = await recentChanges(gqlAll, tn.code, here, mayAudit !== false);
 
   return h("section.tenant",
     h("nav.crumbs", h("a", { href: "#/tenants" }, t("tenants.title")), tn.ancestors.map(a => [" / ", h("a", { href: "#/tenants/" + a.code }, a.name)]), " / ", h("strong", tn.name)),
@@ -59,9 +62,9 @@ function card(title, ...body) {
   return h("div.card", h("h3", title), ...body);
 }
 
-async function recentChanges(gqlAll, code, here) {
+async function recentChanges(gqlAll, code, here, askAudit) {
   const t = tr;
-  const r = await gqlAll(`query($t:String!){ auditEntries(tenant:$t, first:10){ nodes{ id time actor action target outcome } } }`, { t: code });
+  const r = askAudit ? await gqlAll(`query($t:String!){ auditEntries(tenant:$t, first:10){ nodes{ id time actor action target outcome } } }`, { t: code }) : { data: {}, errors: [] };
   if (r.data.auditEntries) {
     const list = r.data.auditEntries.nodes;
     return list.length ? h("table#changes",
