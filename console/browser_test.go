@@ -406,6 +406,48 @@ locks: [/settings/guideTemplate]
 		b.shot(t, "graphiql")
 	})
 
+	step(t, "a reader is offered no edits", func(t *testing.T) {
+		admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"daoli.reader",password:$p,homeTenant:"230102"}){id}}`,
+			map[string]any{"p": kerneltest.AdminPassword})
+		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: "230000", name: config-reader}
+spec: {permissions: [{resources: [tenants, Module, RoleBinding], actions: [read]}]}
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230102", name: daoli-reader}
+spec: {role: config-reader, roleTenant: "230000", subjects: [{kind: User, name: daoli.reader}]}
+`); len(r.Errors) > 0 {
+			t.Fatalf("bind the reader: %s", r.Body)
+		}
+		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+		b.signIn(t, "daoli.reader")
+		b.goTo(t, "r/Module/230102/catalog")
+		var buttons string
+		var saves, enabled int
+		b.run(t, "read-only form",
+			text(`.resource-form .buttons`, &buttons),
+			eval(`document.querySelectorAll("#save, #dryrun, #delete").length`, &saves),
+			eval(`[...document.querySelectorAll(".resource-form select, .resource-form textarea")].filter(e => !e.disabled).length`, &enabled))
+		if saves != 0 || enabled != 0 || !strings.Contains(buttons, "只能查看") {
+			t.Errorf("a reader sees %d save/delete buttons and %d enabled fields: %q", saves, enabled, buttons)
+		}
+		var newButtons int
+		b.goTo(t, "resources/Module/230102")
+		b.run(t, "no new", eval(`document.querySelectorAll("#new-resource").length`, &newButtons))
+		if newButtons != 0 {
+			t.Errorf("a reader is offered a new Module")
+		}
+		b.goTo(t, "r/Module/230102/catalog?tab=history")
+		var reverts int
+		b.run(t, "no revert", eval(`[...document.querySelectorAll("#history button")].filter(b => /回滚/.test(b.textContent)).length`, &reverts))
+		if reverts != 0 {
+			t.Errorf("a reader is offered %d reverts", reverts)
+		}
+	})
+
 	step(t, "audit log", func(t *testing.T) {
 		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
 		b.signIn(t, kerneltest.AuditAdmin)
