@@ -362,6 +362,36 @@ locks: [/settings/guideTemplate]
 		}
 	})
 
+	step(t, "create a Role from its schema's form", func(t *testing.T) {
+		b.goTo(t, "new/Role/230102")
+		add := func(path string) chromedp.Action[chromedp.Void] {
+			return chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-path=%q] > div > button.add`, path)))
+		}
+		var missing string
+		b.run(t, "a permission without actions",
+			chromedp.SendKeys(chromedp.CSS(`#resource-name`), "daoli-viewer"),
+			add("/spec/permissions"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-path="/spec/permissions/0/resources"]`)),
+			add("/spec/permissions/0/resources"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="/spec/permissions/0/resources/0"]`), "tenants"),
+			chromedp.Click(chromedp.CSS(`#save`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-path="/spec/permissions/0/actions"].invalid .field-error div`)),
+			text(`[data-path="/spec/permissions/0/actions"] .field-error`, &missing))
+		if !strings.Contains(missing, "VALIDATION_FAILED") || !strings.Contains(missing, "required") {
+			t.Errorf("a permission without actions is refused at its field with %q", missing)
+		}
+		b.run(t, "add an action and create",
+			add("/spec/permissions/0/actions"),
+			chromedp.SetValue(chromedp.CSS(`select[name="/spec/permissions/0/actions/0"]`), "0"),
+			chromedp.Click(chromedp.CSS(`#save`)),
+			ready("r/Role/230102/daoli-viewer"))
+		admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+		d := b.s.MustDo(t, admin, `{resource(kind:"Role", tenant:"230102", name:"daoli-viewer"){spec}}`, nil)
+		if got := fmt.Sprint(d["resource"].(map[string]any)["spec"]); got != "map[permissions:[map[actions:[read] resources:[tenants]]]]" {
+			t.Errorf("the form created %s", got)
+		}
+	})
+
 	step(t, "switch to English", func(t *testing.T) {
 		var nav, htmlLang string
 		b.run(t, "switch",

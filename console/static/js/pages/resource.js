@@ -14,13 +14,13 @@ export async function render(ctx) {
   const name = params.name || "";
   const tab = query.get("tab") || "form";
   const vars = { k: kind, t: tenant, n: name };
-  const r = await gqlAll(`query($k:String!,$t:String!,$n:String!){
+  const r = await gqlAll(`query(${isNew ? "$t:String!" : "$k:String!,$t:String!,$n:String!"}){
       kinds{ name inheritable schema }
       tenant(code:$t){ code name }
       ${isNew ? "" : `resource(kind:$k, tenant:$t, name:$n){ ${FIELDS} }
       effectiveResource(kind:$k, tenant:$t, name:$n){ spec layers locks{ path tenant } }
       explainResource(kind:$k, tenant:$t, name:$n){ path value tenant status lockedBy description shadowed{ tenant value } }`}
-    }`, vars);
+    }`, isNew ? { t: tenant } : vars);
   const k = (r.data.kinds || []).find(x => x.name === kind);
   if (!k) throw r.errors[0] || new Error(t("resources.nokind", { kind }));
   const res = r.data.resource;
