@@ -99,7 +99,7 @@ func (b *browser) record(s string) {
 // run runs actions with a deadline and fails the test with what the page said.
 func (b *browser) run(tb testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		body, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("main")))
