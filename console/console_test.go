@@ -3,10 +3,10 @@ package console
 import (
 	"encoding/json"
 	"io/fs"
-	"sort"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 )
