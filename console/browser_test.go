@@ -464,6 +464,12 @@ spec: {role: config-reader, roleTenant: "230000", subjects: [{kind: User, name: 
 		if saves != 0 || enabled != 0 || !strings.Contains(buttons, "只能查看") {
 			t.Errorf("a reader sees %d save/delete buttons and %d enabled fields: %q", saves, enabled, buttons)
 		}
+		var kinds string
+		b.goTo(t, "resources?tenant=230102")
+		b.run(t, "kinds", text(`#kinds`, &kinds))
+		if !strings.Contains(kinds, "Module") || strings.Contains(kinds, "Policy") {
+			t.Errorf("a reader of Module and RoleBinding is offered the kinds %q", kinds)
+		}
 		var newButtons int
 		b.goTo(t, "resources/Module/230102")
 		b.run(t, "no new", eval(`document.querySelectorAll("#new-resource").length`, &newButtons))
