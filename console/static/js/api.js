@@ -1,0 +1,74 @@
+// The console's only way to the kernel: the public GraphQL API, with the signed-in
+// user's session token.
+const KEY = "gdbos.token";
+
+export const session = {
+  get token() { return sessionStorage.getItem(KEY); },
+  set token(v) { v ? sessionStorage.setItem(KEY, v) : sessionStorage.removeItem(KEY); },
+};
+
+// APIError carries the server's refusal as it came: message, extensions.code, and
+// for VALIDATION_FAILED and LOCKED the field paths.
+export class APIError extends Error {
+  constructor(err, status) {
+    super(err.message);
+    const ext = err.extensions || {};
+    this.code = ext.code || (status === 401 ? "UNAUTHENTICATED" : "ERROR");
+    this.fields = ext.fields || [];
+    this.lockedBy = ext.lockedBy || "";
+    this.reason = ext.reason || "";
+  }
+}
+
+const listeners = new Set();
+// onUnauthenticated registers what to do when the session is gone.
+export function onUnauthenticated(fn) { listeners.add(fn); }
+
+export async function gql(query, variables) {
+  const { data, errors } = await gqlAll(query, variables);
+  if (errors.length) throw errors[0];
+  return data;
+}
+
+// gqlAll answers partial data with every error (one per refused field), for pages
+// that show what they may and say what they may not.
+export async function gqlAll(query, variables) {
+  const headers = { "Content-Type": "application/json" };
+  if (session.token) headers.Authorization = "Bearer " + session.token;
+  const res = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  let body;
+  try { body = await res.json(); } catch { throw new APIError({ message: res.status + " " + res.statusText }, res.status); }
+  const errors = (body.errors || []).map(e => new APIError(e, res.status));
+  if (errors.some(e => e.code === "UNAUTHENTICATED") && session.token) listeners.forEach(fn => fn(errors[0]));
+  if (errors.length && !body.data) throw errors[0];
+  return { data: body.data || {}, errors };
+}
+
+// The permission cache: per tenant, per "kind:action", true, false, or null when
+// the API does not tell this user (explainAccess needs RoleBinding:read there).
+const cache = new Map();
+// Once explainAccess is refused, the console stops asking for the session: every
+// refusal is a line in the audit log, and the answers would be unknown anyway.
+let refused = false;
+export function clearPermissions() { cache.clear(); refused = false; }
+
+// can answers which of the checks ([kind, action] pairs) the signed-in user may do
+// at tenant, in one request; unknown answers are null.
+export async function can(user, tenant, checks) {
+  const key = c => tenant + "|" + c[0] + ":" + c[1];
+  const missing = checks.filter(c => !cache.has(key(c)));
+  if (refused) return checks.map(c => (cache.has(key(c)) ? cache.get(key(c)) : null));
+  if (missing.length) {
+    const parts = missing.map((c, i) =>
+      `c${i}: explainAccess(user: $u, tenant: $t, kind: ${JSON.stringify(c[0])}, action: ${JSON.stringify(c[1])}) { allowed }`);
+    try {
+      const d = await gql(`query($u: String!, $t: String!) { ${parts.join(" ")} }`, { u: user, t: tenant });
+      missing.forEach((c, i) => cache.set(key(c), d["c" + i].allowed));
+    } catch (e) {
+      if (e.code !== "FORBIDDEN") throw e;
+      refused = true;
+      missing.forEach(c => cache.set(key(c), null));
+    }
+  }
+  return checks.map(c => cache.get(key(c)));
+}

@@ -1,0 +1,139 @@
+// The shell: sign-in, the header with the user's tenants, the language switch and
+// hash routing. Each page is a module under pages/, loaded when first visited; a new
+// page is one more entry in routes.
+import { gql, gqlAll, session, onUnauthenticated, clearPermissions, can } from "./api.js";
+import { h } from "./dom.js";
+import { errorBox } from "./ui.js";
+import * as i18n from "./i18n.js";
+const { t } = i18n;
+
+// routes: hash pattern → page module. nav entries appear in the menu when the user
+// may do need ([area or kind, action]) at their top tenant, or when the API does not say.
+export const routes = [
+  { re: /^tenants$/, page: () => import("./pages/tenants.js"), nav: "nav.tenants", need: ["tenants", "read"] },
+  { re: /^tenants\/(?<code>[^/]+)$/, page: () => import("./pages/tenant.js") },
+  { re: /^resources$/, page: () => import("./pages/kinds.js"), nav: "nav.resources" },
+  { re: /^resources\/(?<kind>[^/]+)\/(?<tenant>[^/]+)$/, page: () => import("./pages/resources.js") },
+  { re: /^new\/(?<kind>[^/]+)\/(?<tenant>[^/]+)$/, page: () => import("./pages/resource.js") },
+  { re: /^r\/(?<kind>[^/]+)\/(?<tenant>[^/]+)\/(?<name>[^/]+)$/, page: () => import("./pages/resource.js") },
+  { re: /^audit$/, page: () => import("./pages/audit.js"), nav: "nav.audit", need: ["audit", "read"] },
+  { re: /^graphiql$/, page: () => import("./pages/graphiql.js"), nav: "nav.graphiql" },
+];
+
+// ctx is what every page gets: the user, their top tenants, helpers.
+export const ctx = { user: null, roots: [], t, gql, gqlAll, can: (tenant, checks) => can(ctx.user.username, tenant, checks) };
+
+const main = () => document.getElementById("main");
+
+function signIn() {
+  const err = h("div.login-error");
+  const form = h("form#login.card",
+    h("h2", t("signin.title")),
+    h("label", t("signin.username"), h("input", { name: "username", autocomplete: "username", required: true })),
+    h("label", t("signin.password"), h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
+    h("button", { type: "submit" }, t("signin.submit")),
+    err);
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    err.replaceChildren();
+    try {
+      const d = await gql("mutation($u:String!,$p:String!){login(username:$u,password:$p){token}}", { u: f.get("username"), p: f.get("password") });
+      session.token = d.login.token;
+      await start();
+    } catch (e) {
+      err.append(errorBox(e));
+    }
+  });
+  renderHeader();
+  main().replaceChildren(form);
+}
+
+async function signOut() {
+  try { await gql("mutation{logout}"); } catch { /* the session may be gone already */ }
+  session.token = null;
+  ctx.user = null;
+  clearPermissions();
+  location.hash = "";
+  signIn();
+}
+
+function renderHeader() {
+  const header = document.getElementById("header");
+  const langSel = h("select#lang", { "aria-label": t("lang.label"), on: { change: async ev => { await i18n.load(ev.target.value); ctx.user ? renderShell() : signIn(); } } },
+    i18n.languages.map(l => h("option", { value: l, selected: l === i18n.lang }, t("lang." + l))));
+  const parts = [h("a.brand", { href: "#/tenants" }, t("app.title")), h("nav#nav")];
+  if (ctx.user) {
+    parts.push(h("span#who", ctx.user.displayName || ctx.user.username),
+      h("select#tenant-switch", { "aria-label": t("shell.tenants"), on: { change: ev => { location.hash = "#/tenants/" + ev.target.value; } } },
+        h("option", { value: "" }, t("shell.tenants")),
+        ctx.roots.map(r => h("option", { value: r.code }, r.name + " " + r.code))),
+      h("button#logout", { type: "button", on: { click: signOut } }, t("shell.signout")));
+  }
+  parts.push(langSel);
+  header.replaceChildren(...parts);
+}
+
+async function renderNav() {
+  const nav = document.getElementById("nav");
+  const items = routes.filter(r => r.nav);
+  const top = ctx.roots[0] && ctx.roots[0].code;
+  const answers = top ? await can(ctx.user.username, top, items.filter(r => r.need).map(r => r.need)) : [];
+  let i = 0;
+  const current = location.hash.slice(2).split("/")[0];
+  nav.replaceChildren(...items.flatMap(r => {
+    const ok = r.need ? answers[i++] !== false : true;
+    if (!ok) return [];
+    const href = "#/" + r.re.source.replace(/^\^|\$$/g, "");
+    return [h("a", { href, class: href.slice(2) === current ? "active" : null }, t(r.nav))];
+  }));
+}
+
+function renderShell() {
+  renderHeader();
+  renderNav().catch(e => document.getElementById("nav").append(errorBox(e)));
+  route();
+}
+
+let seq = 0;
+async function route() {
+  if (!ctx.user) return;
+  const path = decodeURIComponent(location.hash.replace(/^#\/?/, "").split("?")[0]) || "tenants";
+  const query = new URLSearchParams(location.hash.split("?")[1] || "");
+  const r = routes.find(r => r.re.test(path));
+  const el = main();
+  const mine = ++seq;
+  document.querySelectorAll("#nav a").forEach(a => a.classList.toggle("active", a.getAttribute("href").slice(2) === path.split("/")[0]));
+  if (!r) { el.replaceChildren(h("p", t("shell.notfound"))); return; }
+  el.setAttribute("aria-busy", "true");
+  try {
+    const mod = await r.page();
+    const view = await mod.render({ ...ctx, params: path.match(r.re).groups || {}, query });
+    if (mine === seq) el.replaceChildren(view);
+  } catch (e) {
+    if (mine === seq) el.replaceChildren(errorBox(e));
+  } finally {
+    if (mine === seq) { el.removeAttribute("aria-busy"); el.dataset.route = path; }
+  }
+}
+
+async function start() {
+  const d = await gql(`{ me { username displayName homeTenant } tenants(level: "province", first: 100) { nodes { code name level } } }`);
+  ctx.user = d.me;
+  ctx.roots = d.tenants.nodes;
+  if (!ctx.roots.length && d.me.homeTenant) {
+    const home = await gql("query($c:String!){tenant(code:$c){code name level}}", { c: d.me.homeTenant });
+    if (home.tenant) ctx.roots = [home.tenant];
+  }
+  renderShell();
+}
+
+onUnauthenticated(() => { session.token = null; ctx.user = null; clearPermissions(); signIn(); });
+window.addEventListener("hashchange", route);
+
+await i18n.load(i18n.lang);
+if (session.token) {
+  try { await start(); } catch { session.token = null; signIn(); }
+} else {
+  signIn();
+}
