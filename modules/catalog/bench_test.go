@@ -23,7 +23,7 @@ func benchKernel(b *testing.B) (*Catalog, *kerneltest.Server, Demo) {
 	b.Helper()
 	c := New()
 	s := kerneltest.Start(b, kerneltest.Options{Modules: []module.Module{c}})
-	d := GenerateDemo(DefaultDemo, c.demoTenants())
+	d := GenerateDemo(DefaultDemo, c.demoTenants(), c.demoNames())
 	ctx := context.Background()
 	enable := resource.Object{APIVersion: resource.DefaultAPIVersion, Kind: "Module", Metadata: resource.Metadata{Tenant: "230000", Name: "catalog"}, Spec: map[string]any{"enabled": true}}
 	if _, err := c.res.Apply(ctx, "bench", []resource.Object{enable}, resource.ApplyOptions{}); err != nil {
@@ -204,7 +204,7 @@ func benchSearch(b *testing.B, opts kerneltest.Options) {
 	s := kerneltest.Start(b, opts)
 	defer s.Close(b)
 	ctx := context.Background()
-	d := GenerateDemo(DefaultDemo, c.demoTenants())
+	d := GenerateDemo(DefaultDemo, c.demoTenants(), c.demoNames())
 	var ps []projected
 	tenants := append([]string{demoCity}, c.demoTenants()...)
 	memo := newSettingsMemo(c)

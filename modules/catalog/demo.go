@@ -107,8 +107,16 @@ var typeForms = []struct {
 	{"20", 25, []string{"%s查询", "%s办理", "%s咨询服务", "%s证明开具"}},
 }
 
-// GenerateDemo returns the deterministic demo catalog of that size.
-func GenerateDemo(size DemoSize, tenants []string) Demo {
+// GenerateDemo returns the deterministic demo catalog of that size at the city's
+// tenants; names gives their names (道里区) for the bodies' names, the code where
+// it has none.
+func GenerateDemo(size DemoSize, tenants []string, names map[string]string) Demo {
+	nameOf := func(code string) string {
+		if n := names[code]; n != "" {
+			return n
+		}
+		return code
+	}
 	rng := rand.New(rand.NewPCG(2020, 764))
 	var d Demo
 	deptCode := func(i int) string { return fmt.Sprintf("%s-d%02d", demoCity, i) }
@@ -120,7 +128,7 @@ func GenerateDemo(size DemoSize, tenants []string) Demo {
 	countyBodies := map[string][]Body{}
 	for ti, t := range tenants {
 		for i, dm := range domains[:30] {
-			b := Body{Tenant: t, Name: t + dm.dept, CreditCode: GovernmentCreditCode(t, 2000+ti*100+i), Department: fmt.Sprintf("%s-d%02d", t, i)}
+			b := Body{Tenant: t, Name: nameOf(t) + dm.dept, CreditCode: GovernmentCreditCode(t, 2000+ti*100+i), Department: fmt.Sprintf("%s-d%02d", t, i)}
 			countyBodies[t] = append(countyBodies[t], b)
 			d.Bodies = append(d.Bodies, b)
 		}
@@ -128,7 +136,7 @@ func GenerateDemo(size DemoSize, tenants []string) Demo {
 	// Streets (街道) make up the report's 764 departments and streets.
 	for i := 0; len(d.Bodies) < 764 && len(tenants) > 0; i++ {
 		t := tenants[i%len(tenants)]
-		d.Bodies = append(d.Bodies, Body{Tenant: t, Name: fmt.Sprintf("%s第%d街道办事处", t, i/len(tenants)+1),
+		d.Bodies = append(d.Bodies, Body{Tenant: t, Name: fmt.Sprintf("%s第%d街道办事处", nameOf(t), i/len(tenants)+1),
 			CreditCode: GovernmentCreditCode(t, 5000+i), Department: fmt.Sprintf("%s-s%03d", t, i/len(tenants)+1)})
 	}
 	seen := map[string]bool{}
@@ -288,7 +296,7 @@ func (c *Catalog) LoadDemo(ctx context.Context, size DemoSize) (int, error) {
 	if err := c.st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM catalog_impls`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("catalog: demo: %w", err)
 	}
-	d := GenerateDemo(size, c.demoTenants())
+	d := GenerateDemo(size, c.demoTenants(), c.demoNames())
 	if n >= len(d.Implementations) {
 		return 0, nil
 	}
@@ -354,6 +362,15 @@ func (c *Catalog) demoTenants() []string {
 		out = append(out, t.Code)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// demoNames are the names of the city's tenants by code.
+func (c *Catalog) demoNames() map[string]string {
+	out := map[string]string{}
+	for _, t := range c.tenants.Children(demoCity) {
+		out[t.Code] = t.Name
+	}
 	return out
 }
 
