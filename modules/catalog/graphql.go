@@ -65,15 +65,7 @@ func (c *Catalog) implementationType() *graphql.Object {
 			"locks": {Type: nn(graphql.NewList(nn(gstr))), Description: "Locked fields as \"/pointer by tenant\".",
 				Resolve: func(p graphql.ResolveParams) (any, error) {
 					i := p.Source.(Implementation)
-					eff, err := c.res.Effective(p.Context, KindImplementation, i.Tenant, i.Code)
-					if err != nil {
-						return nil, err
-					}
-					out := []string{}
-					for _, k := range sortedKeys(eff.Locks) {
-						out = append(out, k+" by "+eff.Locks[k])
-					}
-					return out, nil
+					return c.locksOf(p.Context, KindImplementation, i.Tenant, i.Code)
 				}},
 			"guide": {Type: nn(gstr), Description: "The service guide (办事指南) as printable HTML in Chinese.",
 				Resolve: func(p graphql.ResolveParams) (any, error) {

@@ -109,15 +109,7 @@ func (c *Catalog) addItemFields() error {
 			}},
 			"locks": {Type: nn(graphql.NewList(nn(gstr))), Description: "Locked fields as \"/pointer by tenant\".", Resolve: func(p graphql.ResolveParams) (any, error) {
 				i := p.Source.(Item)
-				eff, err := c.res.Effective(p.Context, KindItem, i.Tenant, i.Code)
-				if err != nil {
-					return nil, err
-				}
-				out := []string{}
-				for _, k := range sortedKeys(eff.Locks) {
-					out = append(out, k+" by "+eff.Locks[k])
-				}
-				return out, nil
+				return c.locksOf(p.Context, KindItem, i.Tenant, i.Code)
 			}},
 		}})
 	pageInfo := graphql.NewObject(graphql.ObjectConfig{Name: "ServiceItemPageInfo", Fields: graphql.Fields{
@@ -154,4 +146,18 @@ func (c *Catalog) addItemFields() error {
 			n, _ := p.Args["first"].(int)
 			return c.Items(p.Context, tc, s("type"), s("category"), s("parent"), n, s("after"))
 		}})
+}
+
+// locksOf lists the locked fields of a resource in effect at tenant, as
+// "/pointer by tenant", in pointer order.
+func (c *Catalog) locksOf(ctx context.Context, kind, tenant, code string) ([]string, error) {
+	eff, err := c.res.Effective(ctx, kind, tenant, code)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, k := range sortedKeys(eff.Locks) {
+		out = append(out, k+" by "+eff.Locks[k])
+	}
+	return out, nil
 }
