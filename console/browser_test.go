@@ -436,6 +436,40 @@ locks: [/settings/guideTemplate]
 		b.shot(t, "graphiql")
 	})
 
+	step(t, "calendar", func(t *testing.T) {
+		b.goTo(t, "calendar/230102/2026")
+		var holiday, adjusted, weekend string
+		b.run(t, "year view",
+			eval(`document.querySelector('td[data-date="2026-02-17"]').dataset.kind`, &holiday),
+			eval(`document.querySelector('td[data-date="2026-02-14"]').dataset.kind`, &adjusted),
+			eval(`document.querySelector('td[data-date="2026-02-21"]').dataset.kind`, &weekend))
+		// 2026-02-17 is 春节; Saturday 2026-02-14 is worked in exchange (调休上班).
+		if holiday != "holiday" || adjusted != "adjusted-workday" || weekend != "holiday" && weekend != "weekend" {
+			t.Errorf("2026-02-17 is marked %q, 2026-02-14 %q, 2026-02-21 %q", holiday, adjusted, weekend)
+		}
+		admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+		d := b.s.MustDo(t, admin, `{ addWorkingDays(tenant:"230102", from:"2026-02-12", days:20){ date } }`, nil)
+		want, _ := d["addWorkingDays"].(map[string]any)["date"].(string)
+		var got string
+		b.run(t, "from 2026-02-12 + 20 working days",
+			chromedp.SetValue(chromedp.CSS(`#add-days input[name=from]`), "2026-02-12"),
+			chromedp.SetValue(chromedp.CSS(`#add-days input[name=days]`), "20"),
+			chromedp.Click(chromedp.CSS(`#add-days button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#deadline-date`)),
+			text(`#deadline-date`, &got))
+		if want == "" || got != want {
+			t.Errorf("the page says 2026-02-12 + 20 working days is %q, the API %q", got, want)
+		}
+		b.shot(t, "calendar")
+
+		var elements, tables string
+		b.goTo(t, "standards?tenant=230102")
+		b.run(t, "standards", text(`main`, &elements), text(`#code-tables`, &tables))
+		if !strings.Contains(tables, "divisions") {
+			t.Errorf("the standards page lists the code tables %q", tables)
+		}
+	})
+
 	step(t, "a reader is offered no edits", func(t *testing.T) {
 		admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
 		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"daoli.reader",password:$p,homeTenant:"230102"}){id}}`,

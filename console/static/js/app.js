@@ -16,6 +16,9 @@ export const routes = [
   { re: /^resources\/(?<kind>[^/]+)\/(?<tenant>[^/]+)$/, page: () => import("./pages/resources.js") },
   { re: /^new\/(?<kind>[^/]+)\/(?<tenant>[^/]+)$/, page: () => import("./pages/resource.js") },
   { re: /^r\/(?<kind>[^/]+)\/(?<tenant>[^/]+)\/(?<name>[^/]+)$/, page: () => import("./pages/resource.js") },
+  { re: /^standards$/, page: () => import("./pages/standards.js"), nav: "nav.standards", need: ["DataElement", "read"] },
+  { re: /^calendar$/, page: () => import("./pages/calendar.js"), nav: "nav.calendar" },
+  { re: /^calendar\/(?<tenant>[^/]+)\/(?<year>\d{4})$/, page: () => import("./pages/calendar.js") },
   { re: /^audit$/, page: () => import("./pages/audit.js"), nav: "nav.audit", need: ["audit", "read"] },
   { re: /^graphiql$/, page: () => import("./pages/graphiql.js"), nav: "nav.graphiql" },
 ];
