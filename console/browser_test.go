@@ -462,12 +462,39 @@ locks: [/settings/guideTemplate]
 		}
 		b.shot(t, "calendar")
 
+	})
+
+	step(t, "data standards", func(t *testing.T) {
+		admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
+kind: DataElement
+metadata: {tenant: "230000", name: licenceNumber}
+spec: {code: HL0001, name: 许可证编号, type: string, pattern: 'JY[0-9]{14}', minLength: 16, maxLength: 16}
+---
+apiVersion: gdbos.io/v1
+kind: CodeTable
+metadata: {tenant: "230000", name: licence-kinds}
+spec:
+  title: 许可证种类
+  version: "2024"
+  codes:
+    "A":  {name: 食品经营}
+    "A1": {name: 预包装食品销售, parent: "A", retired: true, successor: "A2"}
+    "A2": {name: 食品销售, parent: "A"}
+`); len(r.Errors) > 0 {
+			t.Fatalf("apply the standards: %s", r.Body)
+		}
 		var elements, tables string
 		b.goTo(t, "standards?tenant=230102")
-		b.run(t, "standards", text(`main`, &elements), text(`#code-tables`, &tables))
-		if !strings.Contains(tables, "divisions") {
+		b.run(t, "standards", text(`#data-elements`, &elements), text(`#code-tables`, &tables))
+		if !strings.Contains(elements, "HL0001") || !strings.Contains(elements, "许可证编号") || !strings.Contains(elements, "长度 16") {
+			t.Errorf("the standards page lists the data elements %q", elements)
+		}
+		if !strings.Contains(tables, "divisions") || !strings.Contains(tables, "许可证种类") {
 			t.Errorf("the standards page lists the code tables %q", tables)
 		}
+		b.shot(t, "standards")
+		b.run(t, "open the element", chromedp.Click(chromedp.CSS(`#data-elements a[href="#/r/DataElement/230000/licenceNumber"]`)), ready("r/DataElement/230000/licenceNumber"))
 	})
 
 	step(t, "a reader is offered no edits", func(t *testing.T) {

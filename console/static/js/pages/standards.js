@@ -11,7 +11,8 @@ function rules(t, s) {
   const out = [];
   if (s.format) out.push(t("std.rule.format", { v: s.format }));
   if (s.pattern) out.push(t("std.rule.pattern", { v: s.pattern }));
-  if (s.minLength != null || s.maxLength != null) out.push(t("std.rule.length", { min: s.minLength ?? 0, max: s.maxLength ?? "∞" }));
+  if (s.minLength != null && s.minLength === s.maxLength) out.push(t("std.rule.lengthExact", { v: s.minLength }));
+  else if (s.minLength != null || s.maxLength != null) out.push(t("std.rule.length", { min: s.minLength ?? 0, max: s.maxLength ?? "∞" }));
   if (s.minimum != null || s.maximum != null) out.push(t("std.rule.range", { min: s.minimum ?? "−∞", max: s.maximum ?? "∞" }));
   if (s.scale != null) out.push(t("std.rule.scale", { v: s.scale }));
   if (s.enum) out.push(t("std.rule.enum", { v: s.enum.join(", ") }));
