@@ -437,17 +437,33 @@ locks: [/settings/guideTemplate]
 	})
 
 	step(t, "calendar", func(t *testing.T) {
-		b.goTo(t, "calendar/230102/2026")
-		var holiday, adjusted, weekend string
-		b.run(t, "year view",
-			eval(`document.querySelector('td[data-date="2026-02-17"]').dataset.kind`, &holiday),
-			eval(`document.querySelector('td[data-date="2026-02-14"]').dataset.kind`, &adjusted),
-			eval(`document.querySelector('td[data-date="2026-02-21"]').dataset.kind`, &weekend))
-		// 2026-02-17 is 春节; Saturday 2026-02-14 is worked in exchange (调休上班).
-		if holiday != "holiday" || adjusted != "adjusted-workday" || weekend != "holiday" && weekend != "weekend" {
-			t.Errorf("2026-02-17 is marked %q, 2026-02-14 %q, 2026-02-21 %q", holiday, adjusted, weekend)
-		}
 		admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+		// Harbin closes a day and opens a Sunday, for 道里区 too.
+		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
+kind: Calendar
+metadata: {tenant: "230100", name: local}
+spec:
+  closures: [{from: 2026-07-15, reason: 系统停机维护}]
+  workingDays: [{date: 2026-07-19, reason: 集中办理日}]
+`); len(r.Errors) > 0 {
+			t.Fatalf("apply the Calendar: %s", r.Body)
+		}
+		b.goTo(t, "calendar/230102/2026")
+		var holiday, adjusted, weekend, closure, extra, title string
+		kindOf := func(date string, out *string) chromedp.Action[chromedp.Void] {
+			return eval(fmt.Sprintf(`document.querySelector('td[data-date=%q]').dataset.kind`, date), out)
+		}
+		b.run(t, "year view",
+			kindOf("2026-02-17", &holiday), kindOf("2026-02-14", &adjusted), kindOf("2026-03-07", &weekend),
+			kindOf("2026-07-15", &closure), kindOf("2026-07-19", &extra),
+			eval(`document.querySelector('td[data-date="2026-07-15"]').title`, &title))
+		// 2026-02-17 is 春节; Saturday 2026-02-14 is worked in exchange (调休上班).
+		if holiday != "holiday" || adjusted != "adjusted-workday" || weekend != "weekend" {
+			t.Errorf("2026-02-17 is marked %q, 2026-02-14 %q, 2026-03-07 %q", holiday, adjusted, weekend)
+		}
+		if closure != "closure" || extra != "extra-workday" || !strings.Contains(title, "系统停机维护") || !strings.Contains(title, "230100") {
+			t.Errorf("Harbin's closure is marked %q (%q), its working Sunday %q", closure, title, extra)
+		}
 		d := b.s.MustDo(t, admin, `{ addWorkingDays(tenant:"230102", from:"2026-02-12", days:20){ date } }`, nil)
 		want, _ := d["addWorkingDays"].(map[string]any)["date"].(string)
 		var got string
@@ -584,6 +600,8 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "r/Module/230102/catalog"},
 		{kerneltest.SecurityAdmin, "r/Module/230102/catalog?tab=history"},
 		{kerneltest.SecurityAdmin, "r/Module/230102/catalog?tab=inheritance"},
+		{kerneltest.SecurityAdmin, "standards?tenant=230102"},
+		{kerneltest.SecurityAdmin, "calendar/230102/2026"},
 		{kerneltest.SecurityAdmin, "graphiql"},
 		{kerneltest.AuditAdmin, "audit"},
 	}

@@ -62,7 +62,17 @@ export async function render(ctx) {
     }
   });
 
+  const pick = h("form#calendar-pick.toolbar",
+    h("label", t("resources.tenant"), " ", h("input", { name: "tenant", value: tenant, size: 8, required: true })),
+    h("label", t("cal.year"), " ", h("input", { name: "year", type: "number", min: "2000", max: "2099", value: String(year), required: true })),
+    h("button", { type: "submit" }, t("cal.show")));
+  pick.addEventListener("submit", ev => {
+    ev.preventDefault();
+    const f = new FormData(pick);
+    location.hash = `#/calendar/${encodeURIComponent(f.get("tenant").trim())}/${f.get("year")}`;
+  });
   return h("section",
+    pick,
     h("nav.crumbs", h("a", { href: `#/calendar/${tenant}/${year - 1}` }, "← " + (year - 1)), " · ", h("a", { href: `#/calendar/${tenant}/${year + 1}` }, (year + 1) + " →")),
     h("h2", t("cal.title", { year }), h("span.muted", " @ "), h("a", { href: "#/tenants/" + tenant }, d.tenant.name), h("span.code", tenant)),
     h("p.muted", t("cal.count", { n: w.count })),
