@@ -274,17 +274,7 @@ func relationKey(n *planNode, rec entity.Record) (int64, bool) {
 
 // record writes one record with the fields of n.
 func (r *dataRun) record(n *planNode, rec entity.Record) bool {
-	r.b = append(r.b, '{')
-	for i, s := range n.sub {
-		if i > 0 {
-			r.b = append(r.b, ',')
-		}
-		r.b = append(r.b, s.key...)
-		if s.typename != "" {
-			r.b = appendJSONString(r.b, s.typename)
-			continue
-		}
-		ok := true
+	return r.object(n, func(s *planNode) bool {
 		switch s.role.kind {
 		case roleID:
 			id, isInt := rec["id"].(int64)
@@ -294,23 +284,20 @@ func (r *dataRun) record(n *planNode, rec entity.Record) bool {
 			r.b = append(r.b, '"')
 			r.b = strconv.AppendInt(r.b, id, 10)
 			r.b = append(r.b, '"')
+			return true
 		case roleColumn:
-			ok = r.leaf(s, rec[s.def.Name])
+			return r.leaf(s, rec[s.def.Name])
 		case roleField:
 			// The field's own resolver masks it (with the request's loader).
 			v, err := s.def.Resolve(graphql.ResolveParams{Source: rec, Context: r.ctx})
-			if err != nil {
-				return false
-			}
-			ok = r.leaf(s, v)
+			return err == nil && r.leaf(s, v)
 		case roleManyToOne:
 			k, has := relationKey(s, rec)
 			pg := r.pages[s][k]
 			if !has || len(pg.Records) == 0 {
-				r.b = append(r.b, "null"...)
-				continue
+				return r.null(false)
 			}
-			ok = r.record(s, pg.Records[0])
+			return r.record(s, pg.Records[0])
 		case roleToMany:
 			k, has := relationKey(s, rec)
 			if !has {
@@ -320,20 +307,16 @@ func (r *dataRun) record(n *planNode, rec entity.Record) bool {
 			if !found {
 				pg.Records = []entity.Record{}
 			}
-			ok = r.connection(s, pg)
-		default:
-			return false
+			return r.connection(s, pg)
 		}
-		if !ok {
-			return false
-		}
-	}
-	r.b = append(r.b, '}')
-	return true
+		return false
+	})
 }
 
-// connection writes a page as the connection fields of n.
-func (r *dataRun) connection(n *planNode, pg entity.Page) bool {
+// object writes {"key":value,…} for the fields of n, in the plan's key order:
+// __typename itself, every other field through value. It reports false (the plan
+// does not answer) as soon as value does.
+func (r *dataRun) object(n *planNode, value func(s *planNode) bool) bool {
 	r.b = append(r.b, '{')
 	for i, s := range n.sub {
 		if i > 0 {
@@ -344,11 +327,30 @@ func (r *dataRun) connection(n *planNode, pg entity.Page) bool {
 			r.b = appendJSONString(r.b, s.typename)
 			continue
 		}
+		if !value(s) {
+			return false
+		}
+	}
+	r.b = append(r.b, '}')
+	return true
+}
+
+// null writes the null of a null-ish value; in a non-null position that is an error
+// graphql-go reports, so it reports false and the plan does not answer.
+func (r *dataRun) null(nonNull bool) bool {
+	if nonNull {
+		return false
+	}
+	r.b = append(r.b, "null"...)
+	return true
+}
+
+// connection writes a page as the connection fields of n.
+func (r *dataRun) connection(n *planNode, pg entity.Page) bool {
+	return r.object(n, func(s *planNode) bool {
 		switch s.role.kind {
 		case roleTotal:
-			if !r.leaf(s, pg.Total) {
-				return false
-			}
+			return r.leaf(s, pg.Total)
 		case roleNodes:
 			r.b = append(r.b, '[')
 			for j, rec := range pg.Records {
@@ -360,35 +362,20 @@ func (r *dataRun) connection(n *planNode, pg entity.Page) bool {
 				}
 			}
 			r.b = append(r.b, ']')
+			return true
 		case rolePageInfo:
-			r.b = append(r.b, '{')
-			for j, t := range s.sub {
-				if j > 0 {
-					r.b = append(r.b, ',')
+			return r.object(s, func(t *planNode) bool {
+				switch t.role.kind {
+				case roleHasNext:
+					return r.leaf(t, pg.HasNext)
+				case roleEndCursor:
+					return r.leaf(t, pg.Cursor)
 				}
-				r.b = append(r.b, t.key...)
-				ok := true
-				switch {
-				case t.typename != "":
-					r.b = appendJSONString(r.b, t.typename)
-				case t.role.kind == roleHasNext:
-					ok = r.leaf(t, pg.HasNext)
-				case t.role.kind == roleEndCursor:
-					ok = r.leaf(t, pg.Cursor)
-				default:
-					ok = false
-				}
-				if !ok {
-					return false
-				}
-			}
-			r.b = append(r.b, '}')
-		default:
-			return false
+				return false
+			})
 		}
-	}
-	r.b = append(r.b, '}')
-	return true
+		return false
+	})
 }
 
 // complete writes the value a roleResolve field's resolver returned, as graphql-go
@@ -399,11 +386,7 @@ func (r *dataRun) complete(n *planNode, v any) bool {
 		return r.completeItem(n, v, n.nonNull)
 	}
 	if treatedAsNull(v) {
-		if n.nonNull {
-			return false
-		}
-		r.b = append(r.b, "null"...)
-		return true
+		return r.null(n.nonNull)
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Slice {
@@ -427,42 +410,12 @@ func (r *dataRun) completeItem(n *planNode, v any, nonNull bool) bool {
 		return false
 	}
 	if n.scalar != nil {
-		if treatedAsNull(v) {
-			if nonNull {
-				return false
-			}
-			r.b = append(r.b, "null"...)
-			return true
-		}
-		s := n.scalar.Serialize(v)
-		if treatedAsNull(s) {
-			if nonNull {
-				return false
-			}
-			r.b = append(r.b, "null"...)
-			return true
-		}
-		var ok bool
-		r.b, ok = appendJSONValue(r.b, s)
-		return ok
+		return r.scalar(n.scalar, v, nonNull)
 	}
 	if treatedAsNull(v) {
-		if nonNull {
-			return false
-		}
-		r.b = append(r.b, "null"...)
-		return true
+		return r.null(nonNull)
 	}
-	r.b = append(r.b, '{')
-	for i, s := range n.sub {
-		if i > 0 {
-			r.b = append(r.b, ',')
-		}
-		r.b = append(r.b, s.key...)
-		if s.typename != "" {
-			r.b = appendJSONString(r.b, s.typename)
-			continue
-		}
+	return r.object(n, func(s *planNode) bool {
 		var fv any
 		if s.def.Resolve != nil {
 			p := r.params(s)
@@ -478,12 +431,8 @@ func (r *dataRun) completeItem(n *planNode, v any, nonNull bool) bool {
 			}
 			fv = m[s.def.Name]
 		}
-		if !r.complete(s, fv) {
-			return false
-		}
-	}
-	r.b = append(r.b, '}')
-	return true
+		return r.complete(s, fv)
+	})
 }
 
 // leaf writes a scalar as graphql-go completes it: null for a null-ish value, else
@@ -507,20 +456,17 @@ func (r *dataRun) leaf(n *planNode, v any) bool {
 			return true
 		}
 	}
+	return r.scalar(n.scalar, v, n.nonNull)
+}
+
+// scalar writes v as sc serializes it, null for a null-ish value or serialization.
+func (r *dataRun) scalar(sc *graphql.Scalar, v any, nonNull bool) bool {
 	if treatedAsNull(v) {
-		if n.nonNull {
-			return false
-		}
-		r.b = append(r.b, "null"...)
-		return true
+		return r.null(nonNull)
 	}
-	s := n.scalar.Serialize(v)
+	s := sc.Serialize(v)
 	if treatedAsNull(s) {
-		if n.nonNull {
-			return false
-		}
-		r.b = append(r.b, "null"...)
-		return true
+		return r.null(nonNull)
 	}
 	var ok bool
 	r.b, ok = appendJSONValue(r.b, s)
