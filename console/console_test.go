@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestHandlerHeaders(t *testing.T) {
@@ -52,18 +53,15 @@ func TestNoInlineScripts(t *testing.T) {
 // Both message files have the same keys, and every key the scripts name literally
 // is in them.
 func TestMessages(t *testing.T) {
-	load := func(name string) map[string]string {
-		raw, err := static.ReadFile("static/i18n/" + name)
+	sub, _ := fs.Sub(static, "static")
+	load := func(lang string) map[string]string {
+		m, err := languageMessages(sub, lang)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
 		return m
 	}
-	zh, en := load("zh-CN.json"), load("en.json")
+	zh, en := load("zh-CN"), load("en")
 	for k := range zh {
 		if _, ok := en[k]; !ok {
 			t.Errorf("en.json lacks %q", k)
@@ -91,5 +89,30 @@ func TestMessages(t *testing.T) {
 	sort.Strings(missing)
 	for _, m := range missing {
 		t.Errorf("no message for %s", m)
+	}
+}
+
+// The console fetches each language as one file, merged from its areas' files.
+func TestMergedMessages(t *testing.T) {
+	rec := httptest.NewRecorder()
+	Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/i18n/zh-CN.json", nil))
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("GET /i18n/zh-CN.json = %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var m map[string]string
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil || m["signin.title"] == "" {
+		t.Fatalf("merged messages: %v, signin.title = %q", err, m["signin.title"])
+	}
+
+	dup := fstest.MapFS{
+		"i18n/en/a.json": {Data: []byte(`{"x.y":"1"}`)},
+		"i18n/en/b.json": {Data: []byte(`{"x.y":"2"}`)},
+	}
+	if _, err := mergedMessages(dup); err == nil || !strings.Contains(err.Error(), `"x.y" is in both a.json and b.json`) {
+		t.Errorf("a key in two files: %v", err)
+	}
+	bad := fstest.MapFS{"i18n/en/a.json": {Data: []byte(`{"x.y":`)}}
+	if _, err := mergedMessages(bad); err == nil || !strings.Contains(err.Error(), "i18n/en/a.json") {
+		t.Errorf("a broken file: %v", err)
 	}
 }
