@@ -326,6 +326,36 @@ func TestExplainAccess(t *testing.T) {
 	})
 }
 
+func TestMyAccess(t *testing.T) {
+	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
+		tokens := fixture(t, s)
+		q := `query($t:String!){myAccess(tenant:$t, checks:[{kind:"tenants",action:"read"},{kind:"Module",action:"write"}])}`
+		runScenarios(t, s, tokens, []scenario{
+			{name: "anyone may ask about themself, in the order asked", as: "daoli",
+				query: q, vars: map[string]any{"t": "230102001"}, contains: []string{`"myAccess":[true,false]`}},
+			{name: "outside the caller's subtree everything is false", as: "daoli",
+				query: q, vars: map[string]any{"t": "230103"}, contains: []string{`"myAccess":[false,false]`}},
+			{name: "a tenant that does not exist answers false", as: "daoli",
+				query: q, vars: map[string]any{"t": "999999"}, contains: []string{`"myAccess":[false,false]`}},
+			{name: "the security administrator may read tenants and write modules", as: "admin",
+				query: q, vars: map[string]any{"t": "230102"}, contains: []string{`"myAccess":[true,true]`}},
+			{name: "only for a signed-in caller",
+				query: q, vars: map[string]any{"t": "230102"}, code: "UNAUTHENTICATED"},
+		})
+		many := make([]map[string]any, maxChecks+1)
+		for i := range many {
+			many[i] = map[string]any{"kind": "tenants", "action": "read"}
+		}
+		r := s.Do(t, tokens["daoli"], `query($c:[AccessCheck!]!){myAccess(tenant:"230102", checks:$c)}`, map[string]any{"c": many})
+		if r.Code() != "BAD_REQUEST" {
+			t.Errorf("%d checks at once: %s", len(many), r.Body)
+		}
+	})
+}
+
+// maxChecks is the kernel's bound on one myAccess question.
+const maxChecks = 100
+
 func TestSeparationOfDuties(t *testing.T) {
 	kerneltest.Dialects(t, kerneltest.Options{}, func(t *testing.T, s *kerneltest.Server) {
 		tokens := fixture(t, s)

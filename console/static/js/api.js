@@ -44,31 +44,21 @@ export async function gqlAll(query, variables) {
   return { data: body.data || {}, errors };
 }
 
-// The permission cache: per tenant, per "kind:action", true, false, or null when
-// the API does not tell this user (explainAccess needs RoleBinding:read there).
+// The permission cache: per tenant, per "kind:action", true or false, from myAccess
+// (which tells every signed-in user about themself).
 const cache = new Map();
-// Once explainAccess is refused, the console stops asking for the session: every
-// refusal is a line in the audit log, and the answers would be unknown anyway.
-let refused = false;
-export function clearPermissions() { cache.clear(); refused = false; }
+export function clearPermissions() { cache.clear(); }
 
 // can answers which of the checks ([kind, action] pairs) the signed-in user may do
-// at tenant, in one request; unknown answers are null.
+// at tenant, in one request. user is kept for the callers' sake: it is always the
+// signed-in user.
 export async function can(user, tenant, checks) {
   const key = c => tenant + "|" + c[0] + ":" + c[1];
   const missing = checks.filter(c => !cache.has(key(c)));
-  if (refused) return checks.map(c => (cache.has(key(c)) ? cache.get(key(c)) : null));
   if (missing.length) {
-    const parts = missing.map((c, i) =>
-      `c${i}: explainAccess(user: $u, tenant: $t, kind: ${JSON.stringify(c[0])}, action: ${JSON.stringify(c[1])}) { allowed }`);
-    try {
-      const d = await gql(`query($u: String!, $t: String!) { ${parts.join(" ")} }`, { u: user, t: tenant });
-      missing.forEach((c, i) => cache.set(key(c), d["c" + i].allowed));
-    } catch (e) {
-      if (e.code !== "FORBIDDEN") throw e;
-      refused = true;
-      missing.forEach(c => cache.set(key(c), null));
-    }
+    const d = await gql("query($t: String!, $c: [AccessCheck!]!) { myAccess(tenant: $t, checks: $c) }",
+      { t: tenant, c: missing.map(c => ({ kind: c[0], action: c[1] })) });
+    missing.forEach((c, i) => cache.set(key(c), d.myAccess[i]));
   }
   return checks.map(c => cache.get(key(c)));
 }
