@@ -193,6 +193,13 @@ func eval[T any](expr string, out *T) chromedp.Action[chromedp.Void] {
 	return store(chromedp.Evaluate[T](expr), out)
 }
 
+// switchLanguage picks lang in the header's switch in one step: the header is drawn
+// anew after sign-in and after each switch, so a node found in one step may be gone in
+// the next.
+func switchLanguage(lang string) chromedp.Action[chromedp.Void] {
+	return js(fmt.Sprintf(`(() => { const s = document.getElementById("lang"); s.value = %q; s.dispatchEvent(new Event("change")); })()`, lang))
+}
+
 func js(expr string) chromedp.Action[chromedp.Void] {
 	var ignore any
 	return store(chromedp.Evaluate[any](expr), &ignore)
@@ -395,8 +402,7 @@ locks: [/settings/guideTemplate]
 	step(t, "switch to English", func(t *testing.T) {
 		var nav, htmlLang string
 		b.run(t, "switch",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("en"),
 			chromedp.WaitVisible(chromedp.CSS(`#logout`)),
 			poll(`document.documentElement.lang === "en" && document.getElementById("nav").textContent.includes("Tenants")`),
 			text(`#nav`, &nav), eval(`document.documentElement.lang`, &htmlLang))
@@ -411,8 +417,7 @@ locks: [/settings/guideTemplate]
 		}
 		b.shot(t, "tenant-en")
 		b.run(t, "back to Chinese",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("zh-CN"),
 			poll(`document.documentElement.lang === "zh-CN"`))
 	})
 
