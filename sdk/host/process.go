@@ -115,6 +115,7 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		SecureConfig:     &plugin.SecureConfig{Checksum: want, Hash: sha256.New()},
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
+		GRPCDialOptions:  wire.DialOptions(),
 		StartTimeout:     cfg.StartTimeout,
 		// Every line the plugin writes to stderr (the SDK's JSON log lines and
 		// anything else) goes through the rate limit to slog; go-plugin's own
@@ -154,7 +155,7 @@ func connect(ctx context.Context, pc *plugin.Client, cfg Config, logs *limitedLo
 	if !ok {
 		return nil, fmt.Errorf("%w: %s: unexpected plugin type %T", ErrBadResponse, cfg.Path, raw)
 	}
-	p := &Process{Client: &Client{c: conn.Plugin}, client: pc, protocol: pc.NegotiatedVersion(), logs: logs}
+	p := &Process{Client: newClient(conn.ClientConn, pc.NegotiatedVersion()), client: pc, protocol: pc.NegotiatedVersion(), logs: logs}
 	cctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	defer cancel()
 	if p.manifest, err = p.Client.Manifest(cctx); err != nil {
@@ -188,7 +189,10 @@ func (p *Process) Protocol() int { return p.protocol }
 func (p *Process) Exited() bool { return p.client.Exited() }
 
 // Kill ends the process.
-func (p *Process) Kill() { p.client.Kill() }
+func (p *Process) Kill() {
+	p.Client.Close()
+	p.client.Kill()
+}
 
 // DroppedLogLines counts the log lines dropped because the plugin logged too much.
 func (p *Process) DroppedLogLines() int64 { return p.logs.dropped.Load() }
