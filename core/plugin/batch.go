@@ -1,9 +1,7 @@
 package plugin
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"reflect"
 	"strconv"
 	"sync"
@@ -229,32 +227,3 @@ func (r *runner) resolveBatch(ctx context.Context, call host.Call, fields []host
 	return out, err
 }
 
-// decodeAnswer decodes a plugin's JSON answer with numbers kept as written, for
-// conform; numbers become float64 afterwards, as encoding/json would decode them.
-func decodeAnswer(raw json.RawMessage) (any, error) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// floats turns the json.Numbers of a checked answer into float64, in place.
-func floats(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		f, _ := v.Float64()
-		return f
-	case []any:
-		for i, it := range v {
-			v[i] = floats(it)
-		}
-	case map[string]any:
-		for k, it := range v {
-			v[k] = floats(it)
-		}
-	}
-	return v
-}

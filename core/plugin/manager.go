@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -257,14 +258,14 @@ func (m *Manager) resolve(p graphql.ResolveParams, r *runner, field string, out 
 	if a.Err != nil {
 		return nil, r.coded("resolve", a.Err)
 	}
-	v, err := decodeAnswer(a.Value)
-	if err != nil {
+	var v any
+	if err := json.Unmarshal(a.Value, &v); err != nil {
 		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
 	}
 	if err := conform(out, v, path); err != nil {
 		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
 	}
-	return floats(v), nil
+	return v, nil
 }
 
 // RunAction runs a workflow action of plugin id on a case at tenant.
