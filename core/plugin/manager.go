@@ -63,8 +63,9 @@ func New(cfg Config) *Manager {
 	return m
 }
 
-// Load reads the catalog: new plugins get a runner (their process starts on first
-// use), changed ones are stopped and replaced, removed ones stopped. Grants are read
+// Load reads the catalog: new plugins get a runner (their binary is checked at once,
+// their process starts on first use), changed ones are stopped and replaced, removed
+// ones stopped. Grants are read
 // when used; Load also marks every tenant's schema for rebuilding.
 func (m *Manager) Load(ctx context.Context) error {
 	objs, err := m.cfg.Resources.All(ctx, KindPlugin)
@@ -95,6 +96,9 @@ func (m *Manager) Load(ctx context.Context) error {
 		}
 		r := newRunner(m, e)
 		m.runners[id] = r
+		// Check the binary now, off any call's path, so that the first start only
+		// starts it (ADR 27); a start that comes sooner waits for the check.
+		go func() { _, _ = r.binary() }()
 		if e.Spec.GraphQL != nil {
 			part, errs := buildSchemaPart(id, e.Spec.GraphQL, func(field string, out graphql.Output) graphql.FieldResolveFn {
 				return m.resolver(r, field, out)

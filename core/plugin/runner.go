@@ -56,8 +56,9 @@ type runner struct {
 	// dropped is how many of the current process's log lines were counted as dropped.
 	dropped int64
 
-	// binMu guards bin, the binary checked against the catalog's checksum on the
-	// first start and started from then on without hashing it again (ADR 27).
+	// binMu guards bin, the binary checked against the catalog's checksum when the
+	// runner is made (in the background) or at the latest by the first start, and
+	// started from then on without hashing it again (ADR 27).
 	binMu     sync.Mutex
 	bin       *host.Binary
 	binClosed bool
