@@ -64,7 +64,10 @@ type GraphQLExtension struct {
 	Resolvers map[string]Resolver
 }
 
-// Resolver answers one field.
+// Resolver answers one field. The kernel asks for the fields one query selects in one
+// call and the SDK runs their resolvers at the same time, so a resolver must be safe
+// to run concurrently with itself and the others (as with concurrent queries). ctx
+// ends at the call's deadline or when the kernel gives up on the call.
 type Resolver func(ctx context.Context, req FieldRequest) (any, error)
 
 // Call says on whose behalf the kernel calls, and lets a handler call back.
