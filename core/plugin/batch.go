@@ -226,4 +226,3 @@ func (r *runner) resolveBatch(ctx context.Context, call host.Call, fields []host
 	})
 	return out, err
 }
-
