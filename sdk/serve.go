@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -46,6 +47,9 @@ func Serve(p Plugin) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(max(p.MaxProcs, 1))
+	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  wire.Handshake,
 		VersionedPlugins: wire.ServerSet(srv),
@@ -71,6 +75,9 @@ func Check(p Plugin) error {
 	}
 	if m.Version == "" {
 		bad("manifest.version", "is empty")
+	}
+	if p.MaxProcs < 0 {
+		bad("maxProcs", "%d is negative", p.MaxProcs)
 	}
 	for i, perm := range m.Permissions {
 		if perm.On == "" || len(perm.Actions) == 0 {

@@ -71,6 +71,22 @@ func TestStartNegotiatesAndCalls(t *testing.T) {
 	}
 }
 
+// TestPluginRunsOnOneThread: a plugin that does not set MaxProcs runs its Go code on
+// one thread (GOMAXPROCS 1), unless the environment says otherwise.
+func TestPluginRunsOnOneThread(t *testing.T) {
+	p, err := start(t, "echo", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "1"
+	if env := os.Getenv("GOMAXPROCS"); env != "" {
+		want = env
+	}
+	if got, err := p.Resolve(context.Background(), host.Call{}, "procs", nil); err != nil || string(got) != want {
+		t.Fatalf("GOMAXPROCS in the plugin = %s, %v; want %s", got, err, want)
+	}
+}
+
 func TestChecksumMismatchIsRefused(t *testing.T) {
 	_, err := start(t, "echo", func(c *host.Config) { c.SHA256 = strings.Repeat("ab", 32) })
 	if !errors.Is(err, host.ErrChecksum) || !strings.Contains(err.Error(), "the catalog pins abab") {
