@@ -77,16 +77,16 @@ func planBatch(p graphql.ResolveParams, query *graphql.Object) *batch {
 
 // answer returns field key's answer when the batch holds key with args, calling the
 // plugin for the whole batch the first time; ok is false when it does not hold it.
-func (b *batch) answer(key string, args map[string]any, call func(fields []host.Field) ([]host.Answer, error)) (a host.Answer, err error, ok bool) {
+func (b *batch) answer(key string, args map[string]any, call func(fields []host.Field) ([]host.Answer, error)) (a host.Answer, ok bool, err error) {
 	i, found := b.keys[key]
 	if !found || !sameArgs(b.fields[i].Args, args) {
-		return host.Answer{}, nil, false
+		return host.Answer{}, false, nil
 	}
 	b.once.Do(func() { b.answers, b.err = call(b.fields) })
 	if b.err != nil {
-		return host.Answer{}, b.err, true
+		return host.Answer{}, true, b.err
 	}
-	return b.answers[i], nil, true
+	return b.answers[i], true, nil
 }
 
 // sameArgs compares the arguments planBatch read with those the executor coerced.

@@ -65,8 +65,8 @@ func New(cfg Config) *Manager {
 
 // Load reads the catalog: new plugins get a runner (their binary is checked at once,
 // their process starts on first use), changed ones are stopped and replaced, removed
-// ones stopped. Grants are read
-// when used; Load also marks every tenant's schema for rebuilding.
+// ones stopped. Grants are read when used; Load also marks every tenant's schema for
+// rebuilding.
 func (m *Manager) Load(ctx context.Context) error {
 	objs, err := m.cfg.Resources.All(ctx, KindPlugin)
 	if err != nil {
@@ -246,7 +246,7 @@ func (m *Manager) resolve(p graphql.ResolveParams, r *runner, field string, out 
 	if len(p.Info.FieldASTs) > 0 && p.Info.FieldASTs[0].Alias != nil {
 		key = p.Info.FieldASTs[0].Alias.Value
 	}
-	a, err, batched := root.batch.answer(key, p.Args, func(fields []host.Field) ([]host.Answer, error) {
+	a, batched, err := root.batch.answer(key, p.Args, func(fields []host.Field) ([]host.Answer, error) {
 		return r.resolveBatch(p.Context, call, fields)
 	})
 	if !batched {
