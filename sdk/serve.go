@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/gdbos/gdbos/sdk/internal/proto"
 	"github.com/gdbos/gdbos/sdk/internal/wire"
@@ -42,10 +47,13 @@ func Serve(p Plugin) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(max(p.MaxProcs, 1))
+	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  wire.Handshake,
 		VersionedPlugins: wire.ServerSet(srv),
-		GRPCServer:       plugin.DefaultGRPCServer,
+		GRPCServer:       wire.NewGRPCServer,
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name: p.Manifest.ID, Level: hclog.Info, Output: os.Stderr, JSONFormat: true,
 		}),
@@ -67,6 +75,9 @@ func Check(p Plugin) error {
 	}
 	if m.Version == "" {
 		bad("manifest.version", "is empty")
+	}
+	if p.MaxProcs < 0 {
+		bad("maxProcs", "%d is negative", p.MaxProcs)
 	}
 	for i, perm := range m.Permissions {
 		if perm.On == "" || len(perm.Actions) == 0 {
@@ -240,6 +251,84 @@ func (s *server) Resolve(ctx context.Context, req *proto.ResolveRequest) (*proto
 		return &proto.ResolveResponse{Failure: failure(fmt.Errorf("encoding the answer of %s: %w", req.Field, err))}, nil
 	}
 	return &proto.ResolveResponse{ResultJson: b}, nil
+}
+
+// Calls serves protocol version 2's call stream: one call at a time, each answered
+// before the next is read, in the stream's own goroutine (the kernel opens a stream
+// per concurrent caller). The stream's context ends when the kernel gives up on a
+// call; the handler's also ends at the call's deadline.
+func (s *server) Calls(stream grpc.BidiStreamingServer[proto.CallRequest, proto.CallResponse]) error {
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ctx, cancel := stream.Context(), context.CancelFunc(func() {})
+		if req.TimeoutNanos > 0 {
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(req.TimeoutNanos))
+		}
+		out := s.dispatch(ctx, req)
+		cancel()
+		if err := stream.Send(out); err != nil {
+			return err
+		}
+	}
+}
+
+// dispatch runs one call of the stream with the unary methods' code; an error they
+// return travels as the status a unary call would have ended with.
+func (s *server) dispatch(ctx context.Context, req *proto.CallRequest) *proto.CallResponse {
+	out := &proto.CallResponse{}
+	var err error
+	switch op := req.Op.(type) {
+	case *proto.CallRequest_Resolve:
+		r := &proto.ResolveBatchResponse{}
+		r.Fields, err = s.resolveBatch(ctx, op.Resolve.GetFields())
+		out.Op = &proto.CallResponse_Resolve{Resolve: r}
+	case *proto.CallRequest_Event:
+		var r *proto.EventResponse
+		r, err = s.HandleEvent(ctx, op.Event)
+		out.Op = &proto.CallResponse_Event{Event: r}
+	case *proto.CallRequest_Action:
+		var r *proto.ActionResponse
+		r, err = s.RunAction(ctx, op.Action)
+		out.Op = &proto.CallResponse_Action{Action: r}
+	case *proto.CallRequest_Quality:
+		var r *proto.QualityResponse
+		r, err = s.CheckQuality(ctx, op.Quality)
+		out.Op = &proto.CallResponse_Quality{Quality: r}
+	case *proto.CallRequest_Source:
+		var r *proto.SourceResponse
+		r, err = s.ReadSource(ctx, op.Source)
+		out.Op = &proto.CallResponse_Source{Source: r}
+	default:
+		err = status.Errorf(codes.Unimplemented, "sdk %s: unknown call %T", Version, req.Op)
+	}
+	if err != nil {
+		st := status.Convert(err)
+		return &proto.CallResponse{ErrorCode: uint32(st.Code()), ErrorMessage: st.Message()}
+	}
+	return out
+}
+
+// resolveBatch resolves the fields a query asks of the plugin, at the same time when
+// there are several.
+func (s *server) resolveBatch(ctx context.Context, fields []*proto.ResolveRequest) ([]*proto.ResolveResponse, error) {
+	out := make([]*proto.ResolveResponse, len(fields))
+	errs := make([]error, len(fields))
+	if len(fields) == 1 {
+		out[0], errs[0] = s.Resolve(ctx, fields[0])
+		return out, errs[0]
+	}
+	var wg sync.WaitGroup
+	for i, f := range fields {
+		wg.Go(func() { out[i], errs[i] = s.Resolve(ctx, f) })
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 func (s *server) HandleEvent(ctx context.Context, req *proto.EventRequest) (*proto.EventResponse, error) {

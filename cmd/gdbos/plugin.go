@@ -156,7 +156,7 @@ func newPluginNewCmd() *cobra.Command {
 					return err
 				}
 			}
-			fmt.Printf("plugin %s scaffolded in %s: cd %s && go test ./... && go build -o %s .\n", id, dir, dir, id)
+			fmt.Printf("plugin %s scaffolded in %s: cd %s && go test ./... && CGO_ENABLED=0 go build -trimpath -ldflags=\"-s -w\" -o %s .\n", id, dir, dir, id)
 			return nil
 		},
 	}

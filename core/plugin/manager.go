@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,9 +63,10 @@ func New(cfg Config) *Manager {
 	return m
 }
 
-// Load reads the catalog: new plugins get a runner (their process starts on first
-// use), changed ones are stopped and replaced, removed ones stopped. Grants are read
-// when used; Load also marks every tenant's schema for rebuilding.
+// Load reads the catalog: new plugins get a runner (their binary is checked at once,
+// their process starts on first use), changed ones are stopped and replaced, removed
+// ones stopped. Grants are read when used; Load also marks every tenant's schema for
+// rebuilding.
 func (m *Manager) Load(ctx context.Context) error {
 	objs, err := m.cfg.Resources.All(ctx, KindPlugin)
 	if err != nil {
@@ -96,6 +96,9 @@ func (m *Manager) Load(ctx context.Context) error {
 		}
 		r := newRunner(m, e)
 		m.runners[id] = r
+		// Check the binary now, off any call's path, so that the first start only
+		// starts it (ADR 27); a start that comes sooner waits for the check.
+		go func() { _, _ = r.binary() }()
 		if e.Spec.GraphQL != nil {
 			part, errs := buildSchemaPart(id, e.Spec.GraphQL, func(field string, out graphql.Output) graphql.FieldResolveFn {
 				return m.resolver(r, field, out)
@@ -179,9 +182,11 @@ func (m *Manager) granted(ctx context.Context, tenant, id, capability string) (*
 	return r, nil
 }
 
-// pluginRoot is the value of a plugin's namespace field: who asked, where.
+// pluginRoot is the value of a plugin's namespace field: who asked, where, and the
+// fields asked, resolved in one call.
 type pluginRoot struct {
 	tenant, user string
+	batch        *batch
 }
 
 // Fields returns the namespace fields of the plugins that tenant grants graphql,
@@ -211,7 +216,7 @@ func (m *Manager) Fields(ctx context.Context, tenant string) graphql.Fields {
 				if err != nil {
 					return nil, m.cfg.Coded(p.Context, err)
 				}
-				return pluginRoot{tenant: tenant, user: user}, nil
+				return &pluginRoot{tenant: tenant, user: user, batch: planBatch(p, part.query)}, nil
 			},
 		}
 	}
@@ -232,29 +237,38 @@ func (m *Manager) resolver(r *runner, field string, out graphql.Output) graphql.
 }
 
 func (m *Manager) resolve(p graphql.ResolveParams, r *runner, field string, out graphql.Output, path string) (any, error) {
-	root, ok := p.Source.(pluginRoot)
+	root, ok := p.Source.(*pluginRoot)
 	if !ok {
 		return nil, apierr.New(apierr.Internal, "plugin field %s resolved outside its namespace", path)
 	}
-	var raw json.RawMessage
-	err := r.call(p.Context, "resolve", func(ctx context.Context, proc *host.Process) (err error) {
-		raw, err = proc.Resolve(ctx, host.Call{Tenant: root.tenant, User: root.user}, field, p.Args)
-		return err
+	call := host.Call{Tenant: root.tenant, User: root.user}
+	key := field
+	if len(p.Info.FieldASTs) > 0 && p.Info.FieldASTs[0].Alias != nil {
+		key = p.Info.FieldASTs[0].Alias.Value
+	}
+	a, batched, err := root.batch.answer(key, p.Args, func(fields []host.Field) ([]host.Answer, error) {
+		return r.resolveBatch(p.Context, call, fields)
 	})
+	if !batched {
+		var as []host.Answer
+		as, err = r.resolveBatch(p.Context, call, []host.Field{{Name: field, Args: p.Args}})
+		if err == nil {
+			a = as[0]
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, err // coded by r.call
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var checked any
-	if err := dec.Decode(&checked); err != nil {
-		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
-	}
-	if err := conform(out, checked, path); err != nil {
-		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
+	if a.Err != nil {
+		return nil, r.coded("resolve", a.Err)
 	}
 	var v any
-	_ = json.Unmarshal(raw, &v) // valid: decoded above
+	if err := json.Unmarshal(a.Value, &v); err != nil {
+		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
+	}
+	if err := conform(out, v, path); err != nil {
+		return nil, r.coded("resolve", fmt.Errorf("%w: %v", host.ErrBadResponse, err))
+	}
 	return v, nil
 }
 

@@ -55,6 +55,13 @@ type runner struct {
 	events   chan event.Event
 	// dropped is how many of the current process's log lines were counted as dropped.
 	dropped int64
+
+	// binMu guards bin, the binary checked against the catalog's checksum when the
+	// runner is made (in the background) or at the latest by the first start, and
+	// started from then on without hashing it again (ADR 27).
+	binMu     sync.Mutex
+	bin       *host.Binary
+	binClosed bool
 }
 
 func newRunner(m *Manager, e Entry) *runner {
@@ -114,12 +121,34 @@ func (r *runner) startLocked() chan struct{} {
 	return done
 }
 
+// binary returns the checked binary, checking it on first use; a binary that fails
+// the check is checked again at the next start.
+func (r *runner) binary() (*host.Binary, error) {
+	r.binMu.Lock()
+	defer r.binMu.Unlock()
+	if r.binClosed {
+		return nil, fmt.Errorf("%w: plugin %s was removed or upgraded", host.ErrUnavailable, r.entry.ID)
+	}
+	if r.bin == nil {
+		b, err := host.OpenBinary(r.entry.Spec.Binary, r.entry.Spec.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		r.bin = b
+	}
+	return r.bin, nil
+}
+
 func (r *runner) start(done chan struct{}) {
 	began := time.Now()
-	p, err := host.Start(context.Background(), host.Config{
-		ID: r.entry.ID, Path: r.entry.Spec.Binary, SHA256: r.entry.Spec.SHA256,
-		DataDir: filepath.Join(r.m.cfg.DataDir, r.entry.ID), Logger: r.m.log, Kernel: r.m.kernelFunc(r.entry.ID),
-	})
+	bin, err := r.binary()
+	var p *host.Process
+	if err == nil {
+		p, err = host.Start(context.Background(), host.Config{
+			ID: r.entry.ID, Binary: bin,
+			DataDir: filepath.Join(r.m.cfg.DataDir, r.entry.ID), Logger: r.m.log, Kernel: r.m.kernelFunc(r.entry.ID),
+		})
+	}
 	r.m.metrics.starts.WithLabelValues(r.entry.ID, outcomeOf(err)).Inc()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -224,6 +253,13 @@ func (r *runner) close() {
 	}
 	r.closed = true
 	close(r.stop)
+	r.binMu.Lock()
+	r.binClosed = true
+	if r.bin != nil {
+		r.bin.Close() // a start under way keeps its own descriptor
+		r.bin = nil
+	}
+	r.binMu.Unlock()
 	if r.proc != nil {
 		r.proc.Kill()
 		r.proc = nil

@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -174,7 +173,7 @@ func buildSchemaPart(id string, g *GraphQLSpec, resolve func(field string, out g
 	return &schemaPart{query: built[queryName]}, nil
 }
 
-// conform checks that a plugin's decoded answer fits a GraphQL output type; path
+// conform checks that a plugin's answer, decoded by encoding/json, fits a GraphQL output type; path
 // names the first place it does not.
 func conform(t graphql.Type, v any, path string) error {
 	if nn, ok := t.(*graphql.NonNull); ok {
@@ -232,14 +231,14 @@ func conformScalar(t *graphql.Scalar, v any, path string) error {
 	case graphql.Boolean:
 		_, ok = v.(bool)
 	case graphql.Float:
-		_, ok = v.(json.Number)
+		_, ok = v.(float64)
 	case graphql.Int:
-		n, isNum := v.(json.Number)
-		i, err := n.Int64()
-		ok = isNum && err == nil && i >= math.MinInt32 && i <= math.MaxInt32
+		// A 32-bit integer is exact in a float64, as encoding/json decodes numbers.
+		f, isNum := v.(float64)
+		ok = isNum && f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32
 	case graphql.ID:
 		switch v.(type) {
-		case string, json.Number:
+		case string, float64:
 		default:
 			ok = false
 		}
@@ -254,7 +253,7 @@ func jsonKind(v any) string {
 	switch v.(type) {
 	case string:
 		return "string"
-	case json.Number:
+	case float64:
 		return "number"
 	case bool:
 		return "boolean"

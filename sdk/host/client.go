@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
@@ -17,6 +18,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/gdbos/gdbos/sdk/internal/proto"
+	"github.com/gdbos/gdbos/sdk/internal/wire"
 )
 
 // The ways a call can fail that are the plugin's fault, not the caller's.
@@ -113,12 +115,36 @@ type Issue struct{ Path, Message string }
 // Client makes typed calls to one plugin connection.
 type Client struct {
 	c proto.PluginClient
+	// calls are the connection's call streams when the plugin speaks protocol
+	// version 2; nil makes every call a unary gRPC call (version 1).
+	calls *streams
 }
 
-// NewClient returns a Client over a gRPC connection to a plugin; Start uses it, and
-// so does the sdktest kit with its in-memory connection.
-func NewClient(conn grpc.ClientConnInterface) *Client {
-	return &Client{c: proto.NewPluginClient(conn)}
+// NewClient returns a Client over a gRPC connection to a plugin served by this SDK;
+// the sdktest kit uses it with its in-memory connection.
+func NewClient(conn grpc.ClientConnInterface) *Client { return newClient(conn, wire.ProtocolVersion) }
+
+func newClient(conn grpc.ClientConnInterface, version int) *Client {
+	pc := proto.NewPluginClient(conn)
+	c := &Client{c: pc}
+	if wire.Streams(version) {
+		c.calls = &streams{open: func(ctx context.Context) (grpc.BidiStreamingClient[proto.CallRequest, proto.CallResponse], error) {
+			return pc.Calls(ctx)
+		}}
+	}
+	return c
+}
+
+// Close ends the client's idle call streams.
+func (c *Client) Close() {
+	if c.calls != nil {
+		c.calls.close()
+	}
+}
+
+// badAnswer is a call answered with the wrong kind of message.
+func badAnswer(op string) error {
+	return fmt.Errorf("%w: %s: the answer is of another call", ErrBadResponse, op)
 }
 
 // classify turns a transport error into ErrTimeout, ErrUnavailable or
@@ -203,28 +229,99 @@ func (c *Client) Health(ctx context.Context) error {
 	return nil
 }
 
+// Field is one field of a plugin's namespace a query asks for.
+type Field struct {
+	Name string
+	Args map[string]any
+}
+
+// Answer is a field's value, as JSON, or why there is none: a *Failure its resolver
+// returned, or ErrBadResponse.
+type Answer struct {
+	Value json.RawMessage
+	Err   error
+}
+
 // Resolve asks the plugin for a field's value, as JSON.
 func (c *Client) Resolve(ctx context.Context, call Call, field string, args map[string]any) (json.RawMessage, error) {
-	a, err := encode("resolve", args)
+	out, err := c.ResolveFields(ctx, call, []Field{{Name: field, Args: args}})
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.c.Resolve(ctx, &proto.ResolveRequest{Call: toCall(call), Field: field, ArgsJson: a})
-	if err != nil {
-		return nil, classify(ctx, "resolve "+field, err)
+	return out[0].Value, out[0].Err
+}
+
+// ResolveFields asks the plugin for several fields in one call (with protocol
+// version 1, one call each) and answers them in order. The error is the call's; each
+// field's own is in its Answer.
+func (c *Client) ResolveFields(ctx context.Context, call Call, fields []Field) ([]Answer, error) {
+	op := func() string {
+		names := make([]string, len(fields))
+		for i, f := range fields {
+			names[i] = f.Name
+		}
+		return "resolve " + strings.Join(names, ", ")
 	}
-	if err := failed(r.Failure); err != nil {
-		return nil, err
+	pc := toCall(call)
+	reqs := make([]*proto.ResolveRequest, len(fields))
+	for i, f := range fields {
+		a, err := encode("resolve", f.Args)
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = &proto.ResolveRequest{Call: pc, Field: f.Name, ArgsJson: a}
 	}
-	if !json.Valid(r.ResultJson) {
-		return nil, fmt.Errorf("%w: resolve %s: the answer is not JSON", ErrBadResponse, field)
+	var rs []*proto.ResolveResponse
+	if c.calls != nil {
+		out, err := c.calls.call(ctx, &proto.CallRequest{Op: &proto.CallRequest_Resolve{Resolve: &proto.ResolveBatch{Fields: reqs}}})
+		if err != nil {
+			return nil, classify(ctx, op(), err)
+		}
+		b := out.GetResolve()
+		if b == nil {
+			return nil, badAnswer(op())
+		}
+		if rs = b.Fields; len(rs) != len(reqs) {
+			return nil, fmt.Errorf("%w: %s: %d answers to %d fields", ErrBadResponse, op(), len(rs), len(reqs))
+		}
+	} else {
+		rs = make([]*proto.ResolveResponse, len(reqs))
+		for i, r := range reqs {
+			var err error
+			if rs[i], err = c.c.Resolve(ctx, r); err != nil {
+				return nil, classify(ctx, "resolve "+r.Field, err)
+			}
+		}
 	}
-	return r.ResultJson, nil
+	answers := make([]Answer, len(rs))
+	for i, r := range rs {
+		switch {
+		case r.Failure != nil:
+			answers[i].Err = failed(r.Failure)
+		case !json.Valid(r.ResultJson):
+			answers[i].Err = fmt.Errorf("%w: resolve %s: the answer is not JSON", ErrBadResponse, fields[i].Name)
+		default:
+			answers[i].Value = r.ResultJson
+		}
+	}
+	return answers, nil
 }
 
 // HandleEvent hands the plugin an event.
 func (c *Client) HandleEvent(ctx context.Context, call Call, e Event) error {
-	r, err := c.c.HandleEvent(ctx, &proto.EventRequest{Call: toCall(call), Id: e.ID, Topic: e.Topic, PayloadJson: e.Payload, TimeUnixNano: e.Time.UnixNano()})
+	req := &proto.EventRequest{Call: toCall(call), Id: e.ID, Topic: e.Topic, PayloadJson: e.Payload, TimeUnixNano: e.Time.UnixNano()}
+	var r *proto.EventResponse
+	var err error
+	if c.calls != nil {
+		var out *proto.CallResponse
+		if out, err = c.calls.call(ctx, &proto.CallRequest{Op: &proto.CallRequest_Event{Event: req}}); err == nil {
+			if r = out.GetEvent(); r == nil {
+				return badAnswer("event " + e.Topic)
+			}
+		}
+	} else {
+		r, err = c.c.HandleEvent(ctx, req)
+	}
 	if err != nil {
 		return classify(ctx, "event "+e.Topic, err)
 	}
@@ -237,7 +334,18 @@ func (c *Client) RunAction(ctx context.Context, call Call, action string, caseDa
 	if err != nil {
 		return Outcome{}, err
 	}
-	r, err := c.c.RunAction(ctx, &proto.ActionRequest{Call: toCall(call), Action: action, CaseJson: b})
+	req := &proto.ActionRequest{Call: toCall(call), Action: action, CaseJson: b}
+	var r *proto.ActionResponse
+	if c.calls != nil {
+		var out *proto.CallResponse
+		if out, err = c.calls.call(ctx, &proto.CallRequest{Op: &proto.CallRequest_Action{Action: req}}); err == nil {
+			if r = out.GetAction(); r == nil {
+				return Outcome{}, badAnswer("action " + action)
+			}
+		}
+	} else {
+		r, err = c.c.RunAction(ctx, req)
+	}
 	if err != nil {
 		return Outcome{}, classify(ctx, "action "+action, err)
 	}
@@ -262,7 +370,18 @@ func (c *Client) CheckQuality(ctx context.Context, call Call, rule string, recor
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.c.CheckQuality(ctx, &proto.QualityRequest{Call: toCall(call), Rule: rule, RecordJson: b})
+	req := &proto.QualityRequest{Call: toCall(call), Rule: rule, RecordJson: b}
+	var r *proto.QualityResponse
+	if c.calls != nil {
+		var out *proto.CallResponse
+		if out, err = c.calls.call(ctx, &proto.CallRequest{Op: &proto.CallRequest_Quality{Quality: req}}); err == nil {
+			if r = out.GetQuality(); r == nil {
+				return nil, badAnswer("quality rule " + rule)
+			}
+		}
+	} else {
+		r, err = c.c.CheckQuality(ctx, req)
+	}
 	if err != nil {
 		return nil, classify(ctx, "quality rule "+rule, err)
 	}
@@ -282,7 +401,18 @@ func (c *Client) ReadSource(ctx context.Context, call Call, source string, query
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.c.ReadSource(ctx, &proto.SourceRequest{Call: toCall(call), Source: source, QueryJson: b})
+	req := &proto.SourceRequest{Call: toCall(call), Source: source, QueryJson: b}
+	var r *proto.SourceResponse
+	if c.calls != nil {
+		var out *proto.CallResponse
+		if out, err = c.calls.call(ctx, &proto.CallRequest{Op: &proto.CallRequest_Source{Source: req}}); err == nil {
+			if r = out.GetSource(); r == nil {
+				return nil, badAnswer("data source " + source)
+			}
+		}
+	} else {
+		r, err = c.c.ReadSource(ctx, req)
+	}
 	if err != nil {
 		return nil, classify(ctx, "data source "+source, err)
 	}

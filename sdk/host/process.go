@@ -40,9 +40,12 @@ type KernelFunc func(ctx context.Context, tenant, query string, variables map[st
 type Config struct {
 	// ID tags logs; the manifest's ID must equal it when set.
 	ID string
-	// Path is the plugin binary.
-	Path string
-	// SHA256 is the pinned checksum, hex.
+	// Binary is the plugin binary, opened once with OpenBinary and started as often
+	// as needed without hashing it again.
+	Binary *Binary
+	// Path and SHA256 (hex) name the binary and its pinned checksum when Binary is
+	// nil: it is opened and checked for this start only.
+	Path   string
 	SHA256 string
 	// DataDir is the plugin's own directory, created if missing.
 	DataDir string
@@ -80,17 +83,18 @@ func FileSHA256(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Start starts a binary whose SHA-256 must be cfg.SHA256 (go-plugin's SecureConfig
-// hashes it before running it), negotiates the protocol, reads its manifest and
-// configures it.
+// Start starts a plugin binary (cfg.Binary, or cfg.Path checked against cfg.SHA256),
+// negotiates the protocol over mutual TLS, reads its manifest and configures it.
 func Start(ctx context.Context, cfg Config) (*Process, error) {
-	want, err := hex.DecodeString(strings.ToLower(cfg.SHA256))
-	if err != nil || len(want) != sha256.Size {
-		return nil, fmt.Errorf("host: sha256 %q is not 64 hex digits", cfg.SHA256)
+	bin := cfg.Binary
+	if bin == nil {
+		var err error
+		if bin, err = OpenBinary(cfg.Path, cfg.SHA256); err != nil {
+			return nil, err
+		}
+		defer bin.Close()
 	}
-	if _, err := os.Stat(cfg.Path); err != nil {
-		return nil, fmt.Errorf("host: %w", err)
-	}
+	cfg.Path, cfg.SHA256 = bin.path, hex.EncodeToString(bin.sum)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -105,16 +109,37 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 			return nil, fmt.Errorf("host: data dir: %w", err)
 		}
 	}
-	logs := &limitedLog{log: cfg.Logger.With(slog.String("plugin", cfg.ID)), perSecond: cfg.LogLinesPerSecond}
-	cmd := exec.Command(cfg.Path)
+	image, err := bin.execFile()
+	if err != nil {
+		return nil, err
+	}
+	var secure *plugin.SecureConfig
+	var cmd *exec.Cmd
+	if image != nil {
+		// The sealed copy checked by OpenBinary: nothing to hash again.
+		defer image.Close()
+		cmd = exec.Command(execPath(image))
+		cmd.Args[0] = bin.path
+	} else {
+		cmd = exec.Command(bin.path)
+		secure = &plugin.SecureConfig{Checksum: bin.sum, Hash: sha256.New()}
+	}
 	cmd.Dir = cfg.DataDir
+	tlsConfig, certPEM, err := mutualTLS()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Env = pluginEnv(certPEM)
+	logs := &limitedLog{log: cfg.Logger.With(slog.String("plugin", cfg.ID)), perSecond: cfg.LogLinesPerSecond}
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		VersionedPlugins: wire.ClientSet(),
 		Cmd:              cmd,
-		SecureConfig:     &plugin.SecureConfig{Checksum: want, Hash: sha256.New()},
+		SkipHostEnv:      true,
+		SecureConfig:     secure,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         true,
+		TLSConfig:        tlsConfig,
+		GRPCDialOptions:  wire.DialOptions(),
 		StartTimeout:     cfg.StartTimeout,
 		// Every line the plugin writes to stderr (the SDK's JSON log lines and
 		// anything else) goes through the rate limit to slog; go-plugin's own
@@ -154,7 +179,7 @@ func connect(ctx context.Context, pc *plugin.Client, cfg Config, logs *limitedLo
 	if !ok {
 		return nil, fmt.Errorf("%w: %s: unexpected plugin type %T", ErrBadResponse, cfg.Path, raw)
 	}
-	p := &Process{Client: &Client{c: conn.Plugin}, client: pc, protocol: pc.NegotiatedVersion(), logs: logs}
+	p := &Process{Client: newClient(conn.ClientConn, pc.NegotiatedVersion()), client: pc, protocol: pc.NegotiatedVersion(), logs: logs}
 	cctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	defer cancel()
 	if p.manifest, err = p.Client.Manifest(cctx); err != nil {
@@ -188,7 +213,10 @@ func (p *Process) Protocol() int { return p.protocol }
 func (p *Process) Exited() bool { return p.client.Exited() }
 
 // Kill ends the process.
-func (p *Process) Kill() { p.client.Kill() }
+func (p *Process) Kill() {
+	p.Client.Close()
+	p.client.Kill()
+}
 
 // DroppedLogLines counts the log lines dropped because the plugin logged too much.
 func (p *Process) DroppedLogLines() int64 { return p.logs.dropped.Load() }

@@ -20,6 +20,7 @@ type PluginClient interface {
 	RunAction(ctx context.Context, in *ActionRequest, opts ...grpc.CallOption) (*ActionResponse, error)
 	CheckQuality(ctx context.Context, in *QualityRequest, opts ...grpc.CallOption) (*QualityResponse, error)
 	ReadSource(ctx context.Context, in *SourceRequest, opts ...grpc.CallOption) (*SourceResponse, error)
+	Calls(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CallRequest, CallResponse], error)
 }
 
 type pluginClient struct{ cc grpc.ClientConnInterface }
@@ -91,6 +92,14 @@ func (c *pluginClient) ReadSource(ctx context.Context, in *SourceRequest, opts .
 	return out, nil
 }
 
+func (c *pluginClient) Calls(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CallRequest, CallResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &Plugin_ServiceDesc.Streams[0], "/gdbos.plugin.v1.Plugin/Calls", opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &grpc.GenericClientStream[CallRequest, CallResponse]{ClientStream: stream}, nil
+}
+
 // PluginServer serves the Plugin service.
 type PluginServer interface {
 	Manifest(context.Context, *ManifestRequest) (*ManifestResponse, error)
@@ -101,6 +110,7 @@ type PluginServer interface {
 	RunAction(context.Context, *ActionRequest) (*ActionResponse, error)
 	CheckQuality(context.Context, *QualityRequest) (*QualityResponse, error)
 	ReadSource(context.Context, *SourceRequest) (*SourceResponse, error)
+	Calls(grpc.BidiStreamingServer[CallRequest, CallResponse]) error
 }
 
 // RegisterPluginServer registers srv on s.
@@ -228,6 +238,10 @@ func _Plugin_ReadSource_Handler(srv any, ctx context.Context, dec func(any) erro
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Plugin_Calls_Handler(srv any, stream grpc.ServerStream) error {
+	return srv.(PluginServer).Calls(&grpc.GenericServerStream[CallRequest, CallResponse]{ServerStream: stream})
+}
+
 // Plugin_ServiceDesc describes the Plugin service for grpc.
 var Plugin_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "gdbos.plugin.v1.Plugin",
@@ -242,7 +256,9 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 		{MethodName: "CheckQuality", Handler: _Plugin_CheckQuality_Handler},
 		{MethodName: "ReadSource", Handler: _Plugin_ReadSource_Handler},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{StreamName: "Calls", Handler: _Plugin_Calls_Handler, ServerStreams: true, ClientStreams: true},
+	},
 	Metadata: "plugin.proto",
 }
 

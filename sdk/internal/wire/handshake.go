@@ -7,14 +7,23 @@ import (
 	"github.com/hashicorp/go-plugin"
 )
 
-// ProtocolVersion is the protocol this SDK speaks. A kernel lists every version it
-// still runs in HostVersions; a plugin built with an older SDK keeps working as long
-// as its version is listed there.
-const ProtocolVersion = 1
+// ProtocolVersion is the newest protocol this SDK speaks. A kernel lists every version
+// it still runs in HostVersions; a plugin built with an older SDK keeps working as
+// long as its version is listed there.
+//
+// Version 2 is version 1 plus the Calls stream (ADR 28); a plugin serves both, so a
+// kernel that runs only version 1 still runs it.
+const ProtocolVersion = 2
+
+// ServedVersions are the protocol versions a plugin built with this SDK serves.
+var ServedVersions = []int{1, 2}
 
 // HostVersions are the protocol versions a kernel built with this SDK runs, oldest
 // first. Dropping a version from here is what refuses the plugins built for it.
-var HostVersions = []int{1}
+var HostVersions = []int{1, 2}
+
+// Streams reports whether a negotiated protocol version has the Calls stream.
+func Streams(version int) bool { return version >= 2 }
 
 // PluginName is the one plugin a GDBOS plugin binary serves.
 const PluginName = "gdbos"
@@ -29,7 +38,11 @@ var Handshake = plugin.HandshakeConfig{
 
 // ServerSet is what a plugin binary serves, by protocol version.
 func ServerSet(impl any) map[int]plugin.PluginSet {
-	return map[int]plugin.PluginSet{ProtocolVersion: {PluginName: &GRPCPlugin{Impl: impl}}}
+	out := map[int]plugin.PluginSet{}
+	for _, v := range ServedVersions {
+		out[v] = plugin.PluginSet{PluginName: &GRPCPlugin{Impl: impl}}
+	}
+	return out
 }
 
 // ClientSet is what a kernel accepts, by protocol version.

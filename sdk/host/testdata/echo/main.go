@@ -6,6 +6,7 @@ import (
 	"context"
 	"log"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/gdbos/gdbos/sdk"
@@ -14,7 +15,7 @@ import (
 func main() {
 	sdk.Serve(sdk.Plugin{
 		Manifest: sdk.Manifest{ID: "echo", Version: "1.0.0", Permissions: []sdk.Permission{{On: "tenants", Actions: []string{"read"}}}},
-		GraphQL: &sdk.GraphQLExtension{SDL: "type EchoQuery { echo(s: String): String, tenants: Int }", Resolvers: map[string]sdk.Resolver{
+		GraphQL: &sdk.GraphQLExtension{SDL: "type EchoQuery { echo(s: String): String, tenants: Int, deadline: Int, fail: Int, procs: Int }", Resolvers: map[string]sdk.Resolver{
 			"echo": func(_ context.Context, r sdk.FieldRequest) (any, error) { return r.Args["s"], nil },
 			"sleep": func(ctx context.Context, _ sdk.FieldRequest) (any, error) {
 				select {
@@ -28,6 +29,17 @@ func main() {
 					log.Printf("line %d from echo", i)
 				}
 				return nil, nil
+			},
+			"deadline": func(ctx context.Context, _ sdk.FieldRequest) (any, error) {
+				d, ok := ctx.Deadline()
+				if !ok {
+					return nil, nil
+				}
+				return time.Until(d).Milliseconds(), nil
+			},
+			"procs": func(context.Context, sdk.FieldRequest) (any, error) { return runtime.GOMAXPROCS(0), nil },
+			"fail": func(context.Context, sdk.FieldRequest) (any, error) {
+				return nil, &sdk.Error{Code: "NOT_FOUND", Message: "nothing here"}
 			},
 			"exit": func(context.Context, sdk.FieldRequest) (any, error) { os.Exit(3); return nil, nil },
 			"tenants": func(ctx context.Context, r sdk.FieldRequest) (any, error) {
