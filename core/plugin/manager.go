@@ -43,6 +43,7 @@ type Manager struct {
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
+	faults  faultLogs
 
 	mu      sync.RWMutex
 	runners map[string]*runner
