@@ -1,8 +1,11 @@
 package console_test
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -113,7 +116,7 @@ func TestBrowserPlugins(t *testing.T) {
 		b.goTo(t, "plugins")
 		var state, calls, errs, card string
 		b.run(t, "the catalog",
-			eval(`document.querySelector('article[data-plugin="credit-check"] .health .badge.state').dataset.state`, &state),
+			eval(`document.querySelector('article[data-plugin="credit-check"] .health-state').dataset.state`, &state),
 			text(`article[data-plugin="credit-check"] [data-figure=calls] strong`, &calls),
 			text(`article[data-plugin="credit-check"] [data-figure=errors] strong`, &errs),
 			text(`article[data-plugin="credit-check"]`, &card))
@@ -125,6 +128,159 @@ func TestBrowserPlugins(t *testing.T) {
 				t.Errorf("the catalog's card lacks %q: %q", want, card)
 			}
 		}
+	})
+
+	step(t, "a crash is counted and listed", func(t *testing.T) {
+		killPlugin(t, bin.Path)
+		// The kernel notices within 50 ms and starts the plugin again at once.
+		b.goTo(t, "plugins")
+		b.run(t, "crash counted", poll(`(async () => {
+			const el = document.querySelector('article[data-plugin="credit-check"] [data-figure=crashes] strong');
+			if (el && el.textContent === "1") return true;
+			await new Promise(r => setTimeout(r, 100));
+			document.getElementById("refresh").click();
+			return false;
+		})()`))
+		b.goTo(t, "plugins")
+		var faults, state string
+		b.run(t, "faults", text(`article[data-plugin="credit-check"] table.faults`, &faults),
+			eval(`document.querySelector('article[data-plugin="credit-check"] .health-state').dataset.state`, &state))
+		if !strings.Contains(faults, "崩溃") || !strings.Contains(faults, "exited") {
+			t.Errorf("the recent faults after a crash: %q", faults)
+		}
+		if r := b.s.Data(t, "230102", admin, `{creditCheck{status(uscc:"91230102MA1AB3CD4E"){score}}}`, nil); len(r.Errors) > 0 {
+			t.Fatalf("the plugin does not answer after its crash: %s", r.Body)
+		}
+		b.goTo(t, "plugins")
+		b.run(t, "running again", eval(`document.querySelector('article[data-plugin="credit-check"] .health-state').dataset.state`, &state))
+		if state != "running" {
+			t.Errorf("after a crash and a call the plugin is %q", state)
+		}
 		b.shot(t, "plugins")
 	})
+
+	step(t, "grant and revoke at 230103", func(t *testing.T) {
+		b.goTo(t, "plugins/credit-check/grants")
+		b.run(t, "grant at 230103",
+			chromedp.SendKeys(chromedp.CSS(`#grant-tenant`), "230103"),
+			chromedp.Click(chromedp.CSS(`#grant-submit`)),
+			chromedp.WaitVisible(chromedp.CSS(`#grants tr[data-tenant="230103"]`)))
+		if r := b.s.Data(t, "230103", admin, `{creditCheck{status(uscc:"91230102MA1AB3CD4E"){score}}}`, nil); len(r.Errors) > 0 {
+			t.Fatalf("230103 after granting it: %s", r.Body)
+		}
+		var rows int
+		b.run(t, "revoke at 230103",
+			js(`window.confirm = () => true`),
+			chromedp.Click(chromedp.CSS(`#grants tr[data-tenant="230103"] button.revoke`)),
+			poll(`!document.querySelector('#grants tr[data-tenant="230103"]') && !!document.querySelector('#grants tr[data-tenant="230102"]')`),
+			eval(`document.querySelectorAll("#grants tr[data-tenant]").length`, &rows))
+		if rows != 1 {
+			t.Errorf("after revoking at 230103, %d grants are listed", rows)
+		}
+		if r := b.s.Data(t, "230103", admin, `{creditCheck{status(uscc:"91230102MA1AB3CD4E"){score}}}`, nil); len(r.Errors) == 0 {
+			t.Errorf("230103 keeps the field after its grant was revoked: %s", r.Body)
+		}
+	})
+
+	step(t, "a reader is offered no changes", func(t *testing.T) {
+		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"plugin.reader",password:$p,homeTenant:"230000"}){id}}`,
+			map[string]any{"p": kerneltest.AdminPassword})
+		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: "230000", name: plugin-reader}
+spec: {permissions: [{resources: [tenants, Plugin, PluginGrant], actions: [read]}]}
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230000", name: plugin-reader}
+spec: {role: plugin-reader, subjects: [{kind: User, name: plugin.reader}]}
+`); len(r.Errors) > 0 {
+			t.Fatalf("bind the reader: %s", r.Body)
+		}
+		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+		b.signIn(t, "plugin.reader")
+		var offered int
+		var card string
+		b.goTo(t, "plugins")
+		b.run(t, "catalog", text(`article[data-plugin="credit-check"]`, &card),
+			eval(`document.querySelectorAll("#install-plugin, .upgrade, .remove-plugin").length`, &offered))
+		if offered != 0 || !strings.Contains(card, bin.SHA256) {
+			t.Errorf("a reader is offered %d installs, upgrades or removals; the card: %q", offered, card)
+		}
+		b.goTo(t, "plugins/credit-check/grants")
+		var grants, readonly string
+		b.run(t, "grants", text(`#grants`, &grants), text(`#grant-readonly`, &readonly),
+			eval(`document.querySelectorAll("#grant-form, #grants button").length`, &offered))
+		if offered != 0 || !strings.Contains(grants, "230102") || !strings.Contains(readonly, "PluginGrant") {
+			t.Errorf("a reader is offered %d grant controls (grants %q, note %q)", offered, grants, readonly)
+		}
+		b.goTo(t, "plugins/install")
+		b.run(t, "install page", eval(`document.querySelectorAll("#plugin-install").length`, &offered))
+		if offered != 0 {
+			t.Errorf("a reader is offered the install form")
+		}
+		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+		b.signIn(t, kerneltest.SecurityAdmin)
+	})
+
+	step(t, "upgrade, then remove with confirmation", func(t *testing.T) {
+		b.goTo(t, "plugins")
+		var refusal, done string
+		b.run(t, "upgrade as another plugin",
+			chromedp.Click(chromedp.CSS(`article[data-plugin="credit-check"] a.upgrade`)),
+			ready("plugins/install"),
+			chromedp.WaitVisible(chromedp.CSS(`#plugin-mode`)),
+			chromedp.SetValue(chromedp.CSS(`#plugin-id`), "notify"),
+			chromedp.SendKeys(chromedp.CSS(`#plugin-binary`), bin.Path),
+			chromedp.SendKeys(chromedp.CSS(`#plugin-sha256`), bin.SHA256),
+			chromedp.SendKeys(chromedp.CSS(`#plugin-timeout`), "1500"),
+			chromedp.Click(chromedp.CSS(`#plugin-submit`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-path="/metadata/name"].invalid .field-error div`)),
+			text(`[data-path="/metadata/name"] .field-error`, &refusal))
+		if !strings.Contains(refusal, `the binary is plugin "credit-check", not "notify"`) {
+			t.Errorf("an upgrade naming another plugin is refused at its field with %q", refusal)
+		}
+		b.run(t, "upgrade",
+			chromedp.SetValue(chromedp.CSS(`#plugin-id`), "credit-check"),
+			chromedp.Click(chromedp.CSS(`#plugin-submit`)),
+			chromedp.WaitVisible(chromedp.CSS(`#plugin-installed`)),
+			text(`#plugin-installed`, &done))
+		d := b.s.MustDo(t, admin, `{resource(kind:"Plugin", tenant:"230000", name:"credit-check"){spec}}`, nil)
+		if !strings.Contains(done, "已升级 credit-check") || d["resource"].(map[string]any)["spec"].(map[string]any)["timeoutMs"] != float64(1500) {
+			t.Errorf("after the upgrade the form says %q and the catalog entry is %v", done, d)
+		}
+
+		b.goTo(t, "plugins")
+		b.run(t, "remove, declining first",
+			js(`window.confirm = () => false`),
+			chromedp.Click(chromedp.CSS(`article[data-plugin="credit-check"] button.remove-plugin`)))
+		if d := b.s.MustDo(t, admin, `{plugins{id}}`, nil); len(d["plugins"].([]any)) != 1 {
+			t.Fatalf("the plugin was removed without confirmation: %v", d)
+		}
+		b.run(t, "remove",
+			js(`window.confirm = () => true`),
+			chromedp.Click(chromedp.CSS(`article[data-plugin="credit-check"] button.remove-plugin`)),
+			chromedp.WaitVisible(chromedp.CSS(`#no-plugins`)))
+		d = b.s.MustDo(t, admin, `{plugins{id} resources(kind:"PluginGrant", tenant:"230000", subtree:true){totalCount}}`, nil)
+		if len(d["plugins"].([]any)) != 0 || d["resources"].(map[string]any)["totalCount"] != float64(0) {
+			t.Errorf("after removal: %v", d)
+		}
+	})
+}
+
+// killPlugin kills the running process of the plugin binary at path, found by its
+// executable among this machine's processes: a crash the kernel did not cause.
+func killPlugin(t *testing.T, path string) {
+	t.Helper()
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		if exe, err := os.Readlink(filepath.Join(d, "exe")); err == nil && exe == path {
+			pid, _ := strconv.Atoi(filepath.Base(d))
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+				t.Fatalf("kill %d: %v", pid, err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no process runs %s", path)
 }

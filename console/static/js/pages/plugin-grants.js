@@ -77,7 +77,7 @@ export async function render(ctx) {
     h("p.muted", t("plugins.grantsHelp")),
     r.errors.map(errorBox),
     grants.length ? h("table#grants",
-      h("tr", h("th", t("resources.tenant")), h("th", t("plugins.capabilities")), h("th", t("plugins.permissions")), h("th", t("resources.version")), h("th", t("plugins.updated")), h("th", "")),
+      h("tr", h("th", t("resources.tenant")), h("th", t("plugins.capabilities")), h("th", t("plugins.grantedPermissions")), h("th", t("resources.version")), h("th", t("plugins.updated")), h("th", "")),
       grants.map(g => {
         const caps = g.spec.capabilities || [];
         const [mayWrite, mayDelete] = mayAt[g.tenant] || [];

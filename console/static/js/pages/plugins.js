@@ -35,7 +35,7 @@ function healthCard(t, x) {
   const num = (k, v, warn) => h("div.figure" + (warn && v > 0 ? ".warn" : ""), { dataset: { figure: k } }, h("strong", String(v)), h("span", t("plugins.h." + k)));
   const next = x.state === "restarting" ? (x.nextAttemptAt ? t("plugins.nextAt", { at: fmtTime(x.nextAttemptAt, lang) }) : t("plugins.nextNow")) : null;
   return h("div.health", { dataset: { plugin: x.plugin } },
-    h("p.health-state", stateBadge(t, x.state), " ",
+    h("p.health-state", { dataset: { state: x.state } },
       x.startedAt ? t("plugins.startedAt", { at: fmtTime(x.startedAt, lang) }) : (x.state === "idle" ? t("plugins.idleHelp") : ""),
       next ? h("span.muted", next) : null),
     h("div.figures",
