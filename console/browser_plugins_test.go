@@ -88,15 +88,15 @@ func TestBrowserPlugins(t *testing.T) {
 			t.Errorf("the grant at 230102 reads %q, want 道里区 with the GraphQL capability only", row)
 		}
 		var at230103, at230102 string
-		b.run(t, "look at 230103 and 230102",
-			chromedp.SendKeys(chromedp.CSS(`#check-tenant`), "230103"),
+		b.run(t, "look at 230102 and 230103",
+			chromedp.SendKeys(chromedp.CSS(`#check-tenant`), "230102"),
 			chromedp.Click(chromedp.CSS(`#grant-check button`)),
 			chromedp.WaitVisible(chromedp.CSS(`#check-result p[data-granted]`)),
-			text(`#check-result`, &at230103),
-			chromedp.SetValue(chromedp.CSS(`#check-tenant`), "230102"),
+			text(`#check-result`, &at230102),
+			chromedp.SetValue(chromedp.CSS(`#check-tenant`), "230103"),
 			chromedp.Click(chromedp.CSS(`#grant-check button`)),
-			chromedp.WaitVisible(chromedp.CSS(`#check-result p[data-granted="true"]`)),
-			text(`#check-result`, &at230102))
+			chromedp.WaitVisible(chromedp.CSS(`#check-result p[data-granted="false"]`)),
+			text(`#check-result`, &at230103))
 		if !strings.Contains(at230103, "南岗区 230103 未授权") || !strings.Contains(at230102, "道里区 230102 已授权") {
 			t.Errorf("at 230103: %q; at 230102: %q", at230103, at230102)
 		}
@@ -157,6 +157,21 @@ func TestBrowserPlugins(t *testing.T) {
 			t.Errorf("after a crash and a call the plugin is %q", state)
 		}
 		b.shot(t, "plugins")
+
+		var card string
+		b.run(t, "in English",
+			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "en" && !!document.querySelector('main[data-route="plugins"]:not([aria-busy]) article[data-plugin="credit-check"]')`),
+			text(`article[data-plugin="credit-check"]`, &card),
+			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "zh-CN"`))
+		for _, want := range []string{"Recent faults (1)", "crash", "crashes (restarts)", "GraphQL fields", "Permissions asked", "running"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the card in English lacks %q: %q", want, card)
+			}
+		}
 	})
 
 	step(t, "grant and revoke at 230103", func(t *testing.T) {

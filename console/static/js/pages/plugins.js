@@ -42,7 +42,7 @@ function healthCard(t, x) {
       num("calls", x.calls), num("errors", x.errors, true), num("timeouts", x.timeouts, true), num("badResponses", x.badResponses, true),
       num("unavailable", x.unavailable, true), num("crashes", x.crashes, true), num("starts", x.starts), num("failedStarts", x.failedStarts, true),
       h("div.figure", { dataset: { figure: "meanCallMs" } }, h("strong", x.meanCallMs == null ? "–" : x.meanCallMs.toFixed(x.meanCallMs < 10 ? 2 : 0)), h("span", t("plugins.h.meanCallMs")))),
-    x.crashesInARow ? h("p.warn", t("plugins.crashesInARow", { n: x.crashesInARow })) : null,
+    x.crashesInARow > 1 && x.state !== "running" ? h("p.warn", t("plugins.crashesInARow", { n: x.crashesInARow })) : null,
     x.lastError ? h("p.last-error.muted", t("plugins.lastError"), ": ", h("code", x.lastError)) : null,
     x.logLinesDropped ? h("p.muted", t("plugins.logsDropped", { n: x.logLinesDropped })) : null,
     x.faults.length
