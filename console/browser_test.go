@@ -607,6 +607,9 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "r/Module/230102/catalog?tab=inheritance"},
 		{kerneltest.SecurityAdmin, "standards?tenant=230102"},
 		{kerneltest.SecurityAdmin, "calendar/230102/2026"},
+		{kerneltest.SecurityAdmin, "plugins"},
+		{kerneltest.SecurityAdmin, "plugins/install"},
+		{kerneltest.SecurityAdmin, "plugins/credit-check/grants"},
 		{kerneltest.SecurityAdmin, "graphiql"},
 		{kerneltest.AuditAdmin, "audit"},
 	}

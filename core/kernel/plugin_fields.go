@@ -50,6 +50,7 @@ func (k *Kernel) pluginAdminFields(q, m graphql.Fields) {
 			return k.plugins.Entries(), nil
 		},
 	}
+	k.pluginHealthField(q, root)
 	install := func(upgrade bool) *graphql.Field {
 		return &graphql.Field{
 			Type: graphql.NewNonNull(pluginType),
@@ -58,6 +59,7 @@ func (k *Kernel) pluginAdminFields(q, m graphql.Fields) {
 				"sha256":      {Type: graphql.NewNonNull(graphql.String), Description: "Its SHA-256, pinned: a binary whose checksum differs is refused."},
 				"timeoutMs":   {Type: graphql.Int},
 				"concurrency": {Type: graphql.Int},
+				"id":          {Type: graphql.String, Description: "The plugin ID the binary must declare (refused at /metadata/name otherwise), so that an upgrade replaces the plugin meant."},
 			},
 			Resolve: func(p graphql.ResolveParams) (any, error) {
 				if err := k.graph.Authorize(p.Context, root(), plugin.KindPlugin, "write"); err != nil {
@@ -66,6 +68,7 @@ func (k *Kernel) pluginAdminFields(q, m graphql.Fields) {
 				opts := InstallOptions{Upgrade: upgrade}
 				opts.TimeoutMs, _ = p.Args["timeoutMs"].(int)
 				opts.Concurrency, _ = p.Args["concurrency"].(int)
+				opts.ID, _ = p.Args["id"].(string)
 				res, err := k.InstallPlugin(p.Context, graph.CallerFrom(p.Context).Principal.Username, p.Args["binary"].(string), p.Args["sha256"].(string), opts)
 				if err != nil {
 					return nil, err

@@ -115,6 +115,8 @@ type InstallOptions struct {
 	TimeoutMs, Concurrency int
 	// Upgrade requires the plugin to be installed already.
 	Upgrade bool
+	// ID, when set, is the plugin ID the binary must declare.
+	ID string
 }
 
 // InstallPlugin inspects a binary (its checksum must be sha256) and writes its
@@ -130,7 +132,11 @@ func (k *Kernel) InstallPlugin(ctx context.Context, actor, binary, sha256 string
 	}
 	man, err := k.plugins.Inspect(ctx, abs, sha256)
 	if err != nil {
-		return resource.ApplyResult{}, apierr.Wrap(apierr.ValidationFailed, err, "cannot install %s: %v", abs, err)
+		return resource.ApplyResult{}, installRefusal(abs, sha256, err)
+	}
+	if opts.ID != "" && man.ID != opts.ID {
+		return resource.ApplyResult{}, apierr.Invalid("cannot install "+abs, []apierr.FieldError{{Path: "/metadata/name",
+			Message: fmt.Sprintf("the binary is plugin %q, not %q", man.ID, opts.ID)}})
 	}
 	obj := plugin.CatalogObject(roots[0].Code, abs, sha256, man)
 	_, err = k.resources.Get(ctx, plugin.KindPlugin, roots[0].Code, man.ID)

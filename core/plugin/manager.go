@@ -42,6 +42,7 @@ type Manager struct {
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
+	faults  faultLogs
 
 	mu      sync.RWMutex
 	runners map[string]*runner

@@ -164,6 +164,7 @@ func (r *runner) start(done chan struct{}) {
 		r.lastErr = err
 		r.crashes++
 		r.next = time.Now().Add(r.backoff())
+		r.fault("start", FaultStart, err.Error())
 		r.log.Error("plugin did not start", slog.Any("err", err), slog.Int("attempt", r.crashes))
 		return
 	}
@@ -196,6 +197,7 @@ func (r *runner) down(why string) {
 	r.crashes++
 	r.lastErr = errors.New(why)
 	r.next = time.Now().Add(r.backoff())
+	r.fault("", FaultCrash, why)
 	r.log.Warn("plugin is down; restarting", slog.String("why", why), slog.Int("crashes", r.crashes))
 	r.proc = nil
 }
@@ -306,6 +308,7 @@ func (r *runner) bounded(ctx context.Context, fn func(ctx context.Context, p *ho
 
 // coded turns a call's error into what the caller sees.
 func (r *runner) coded(op string, err error) error {
+	r.callFault(op, err)
 	id := r.entry.ID
 	var f *host.Failure
 	switch {

@@ -19,6 +19,9 @@ export const routes = [
   { re: /^standards$/, page: () => import("./pages/standards.js"), nav: "nav.standards", need: ["DataElement", "read"] },
   { re: /^calendar$/, page: () => import("./pages/calendar.js"), nav: "nav.calendar" },
   { re: /^calendar\/(?<tenant>[^/]+)\/(?<year>\d{4})$/, page: () => import("./pages/calendar.js") },
+  { re: /^plugins$/, page: () => import("./pages/plugins.js"), nav: "plugins.nav", need: ["Plugin", "read"] },
+  { re: /^plugins\/install$/, page: () => import("./pages/plugin-install.js") },
+  { re: /^plugins\/(?<id>[^/]+)\/grants$/, page: () => import("./pages/plugin-grants.js") },
   { re: /^audit$/, page: () => import("./pages/audit.js"), nav: "nav.audit", need: ["audit", "read"] },
   { re: /^graphiql$/, page: () => import("./pages/graphiql.js"), nav: "nav.graphiql" },
 ];
