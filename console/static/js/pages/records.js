@@ -1,0 +1,122 @@
+// Records of an entity at a tenant, from the tenant's data API: a filter per field
+// (the API's operators for the field's type), order by a column, pages with
+// totalCount. Values are shown as the API answers them, masked ones masked; a
+// filter or order on a field the caller sees masked is refused by the API (ADR 25)
+// and the refusal is shown.
+import { h } from "../dom.js";
+import { errorBox } from "../ui.js";
+import { dataGql, typeName, plural } from "../data.js";
+
+const OPS = {
+  StringFilter: ["contains", "eq", "startsWith", "ne", "gt", "gte", "lt", "lte", "isNull"],
+  IntFilter: ["eq", "ne", "gt", "gte", "lt", "lte", "isNull"],
+  FloatFilter: ["eq", "ne", "gt", "gte", "lt", "lte", "isNull"],
+  BooleanFilter: ["eq", "isNull"],
+};
+const SIZES = [20, 50, 100];
+
+const named = t => (t.kind === "NON_NULL" || t.kind === "LIST" ? named(t.ofType) : t);
+
+export async function render(ctx) {
+  const { t, params } = ctx;
+  const { tenant, entity } = params;
+  const T = typeName(entity), many = plural(entity);
+  const intro = await dataGql(tenant, `{
+    t: __type(name: "${T}") { fields { name description type { kind name ofType { kind name ofType { kind name } } } } }
+    f: __type(name: "${T}Filter") { inputFields { name type { name } } }
+    o: __type(name: "${T}Field") { enumValues { name } }
+  }`);
+  if (!intro.data.t) throw new Error(t("data.records.noentity", { entity, tenant }));
+  const scalars = intro.data.t.fields.filter(f => named(f.type).kind === "SCALAR");
+  const system = ["id", "tenant"];
+  const hidden = ["createdBy", "updatedBy", "deletedAt", "version", "createdAt", "updatedAt"];
+  const cols = [...system.map(n => scalars.find(f => f.name === n)), ...scalars.filter(f => !system.includes(f.name) && !hidden.includes(f.name)), scalars.find(f => f.name === "updatedAt")].filter(Boolean);
+  const filterType = new Map((intro.data.f ? intro.data.f.inputFields : []).map(f => [f.name, f.type.name]));
+  const orderable = new Set((intro.data.o ? intro.data.o.enumValues : []).map(v => v.name));
+  const scalarOf = new Map(cols.map(c => [c.name, named(c.type).name]));
+
+  const state = { filter: {}, order: null, desc: false, first: 20, after: [], page: null };
+  const out = h("div#records-out");
+  const summary = h("p#records-total");
+
+  const filterRow = h("tr.filters", cols.map(c => {
+    const ft = filterType.get(c.name);
+    if (!ft || !OPS[ft]) return h("td");
+    const op = h("select.op", { name: "op-" + c.name, "aria-label": t("data.records.op") }, OPS[ft].map(o => h("option", { value: o }, t("data.op." + o))));
+    const val = ft === "BooleanFilter"
+      ? h("select.val", { name: "v-" + c.name }, h("option", { value: "" }, ""), h("option", { value: "true" }, t("yes")), h("option", { value: "false" }, t("no")))
+      : h("input.val", { name: "v-" + c.name, size: 8, type: ft === "StringFilter" ? "search" : "number", step: "any", "aria-label": c.name });
+    return h("td", { dataset: { field: c.name } }, op, val);
+  }));
+
+  function readFilter() {
+    const and = [];
+    for (const td of filterRow.querySelectorAll("td[data-field]")) {
+      const name = td.dataset.field, op = td.querySelector(".op").value, raw = td.querySelector(".val").value.trim();
+      if (op === "isNull") { if (raw !== "") and.push({ [name]: { isNull: raw !== "false" && raw !== "0" } }); continue; }
+      if (raw === "") continue;
+      const sc = scalarOf.get(name);
+      const v = sc === "Int" ? parseInt(raw, 10) : sc === "Float" ? Number(raw) : sc === "Boolean" ? raw === "true" : raw;
+      and.push({ [name]: { [op]: v } });
+    }
+    return and.length ? { and } : null;
+  }
+
+  async function load() {
+    out.setAttribute("aria-busy", "true");
+    const fields = cols.map(c => c.name).join(" ");
+    const vars = { f: state.filter, o: state.order ? [{ field: state.order, desc: state.desc }] : null, n: state.first, a: state.after[state.after.length - 1] || null };
+    let r;
+    try {
+      r = await dataGql(tenant, `query($f:${T}Filter, $o:[${T}Order!], $n:Int, $a:String){ ${many}(filter:$f, orderBy:$o, first:$n, after:$a){ totalCount pageInfo{ hasNextPage endCursor } nodes{ ${fields} } } }`, vars);
+    } catch (e) { r = { data: {}, errors: [e] }; }
+    out.removeAttribute("aria-busy");
+    const page = r.data[many];
+    if (!page) { out.replaceChildren(...r.errors.map(errorBox)); summary.textContent = ""; return; }
+    const from = (state.after.length ? countBefore() : 0);
+    state.page = page;
+    summary.textContent = t("data.records.total", { n: page.totalCount, from: page.nodes.length ? from + 1 : 0, to: from + page.nodes.length });
+    out.replaceChildren(...r.errors.map(errorBox),
+      page.nodes.length ? null : h("p.muted", t("data.records.none")),
+      h("div.buttons",
+        h("button#prev-page", { type: "button", disabled: !state.after.length, on: { click: () => { state.after.pop(); pages.pop(); load(); } } }, t("data.records.prev")),
+        h("button#next-page", { type: "button", disabled: !page.pageInfo.hasNextPage, on: { click: () => { pages.push(page.nodes.length); state.after.push(page.pageInfo.endCursor); load(); } } }, t("data.records.next"))));
+    tbody.replaceChildren(...page.nodes.map(n => h("tr", { dataset: { id: n.id } }, cols.map(c => h("td", n[c.name] == null ? "" : String(n[c.name]))))));
+  }
+  const pages = [];
+  const countBefore = () => pages.reduce((a, b) => a + b, 0);
+
+  const head = h("tr", cols.map(c => {
+    const can = orderable.has(c.name);
+    const mark = state.order === c.name ? (state.desc ? " ▼" : " ▲") : "";
+    return h("th", { title: c.description || null, dataset: { field: c.name } },
+      can ? h("button.sort", { type: "button", on: { click: () => sortBy(c.name) } }, c.name, mark) : c.name);
+  }));
+  function sortBy(name) {
+    state.desc = state.order === name ? !state.desc : false;
+    state.order = name;
+    head.querySelectorAll("th").forEach(th => {
+      const b = th.querySelector("button.sort");
+      if (b) b.textContent = th.dataset.field + (th.dataset.field === state.order ? (state.desc ? " ▼" : " ▲") : "");
+    });
+    state.after = []; pages.length = 0;
+    load();
+  }
+  const tbody = h("tbody");
+  const size = h("select#page-size", { "aria-label": t("data.records.size"), on: { change: () => { state.first = Number(size.value); state.after = []; pages.length = 0; load(); } } },
+    SIZES.map(n => h("option", { value: String(n), selected: n === state.first }, String(n))));
+  const form = h("form#records-filter", { on: { submit: ev => { ev.preventDefault(); state.filter = readFilter(); state.after = []; pages.length = 0; load(); } } },
+    h("div.table-scroll", h("table#records", h("thead", head, filterRow), tbody)),
+    h("div.buttons", h("button#apply-filter", { type: "submit" }, t("data.records.filter")),
+      h("button", { type: "reset", on: { click: () => setTimeout(() => form.requestSubmit(), 0) } }, t("data.records.clear")),
+      h("label", t("data.records.size"), " ", size), summary));
+  await load();
+  const [mayImport] = await ctx.can(tenant, [[T, "write"]]);
+  return h("section.records", { dataset: { tenant, entity } },
+    h("nav.crumbs", h("a", { href: "#/entities?tenant=" + tenant }, t("data.entities.title")), " / ", h("a", { href: `#/entities/${tenant}/${entity}` }, entity), " / ", t("data.records")),
+    h("h2", t("data.records.title", { type: T }), h("span.muted", " @ "), h("a", { href: "#/tenants/" + tenant }, tenant),
+      h("span.code", `/data/${tenant}/graphql`)),
+    h("p.links", mayImport !== false ? h("a#to-import", { href: `#/import/${tenant}/${entity}` }, t("data.import")) : null, " ",
+      h("a", { href: `#/graphiql?tenant=${tenant}&entity=${entity}` }, "GraphiQL")),
+    intro.errors.map(errorBox), form, out);
+}
