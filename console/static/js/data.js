@@ -61,15 +61,15 @@ export function draftTypes(name, fields, relations, elementType) {
   return {
     types: [{ kind: "type", name: T, fields: obj }, { kind: "input", name: T + "Input", fields: input }],
     query: [
-      { name: one, type: T, args: [id] },
-      { name: many, type: T + "Connection!", args: [{ name: "filter", type: T + "Filter" }, { name: "orderBy", type: "[" + T + "Order!]" },
+      { name: one, type: T, args: [id], description: "One " + T + " by id." },
+      { name: many, type: T + "Connection!", description: "A page of " + T + " records.", args: [{ name: "filter", type: T + "Filter" }, { name: "orderBy", type: "[" + T + "Order!]" },
         { name: "first", type: "Int", defaultValue: "50" }, { name: "after", type: "String" }, { name: "deleted", type: "Boolean" }] },
     ],
     mutation: [
       { name: "create" + T, type: T + "!", args: [{ name: "input", type: T + "Input!" }, { name: "tenant", type: "String" }] },
-      { name: "update" + T, type: T + "!", args: [{ name: "id", type: "ID" }, { name: "input", type: T + "Input!" }, { name: "version", type: "Int" }] },
-      { name: "delete" + T, type: "Boolean!", args: [{ name: "id", type: "ID" }] },
-      { name: "restore" + T, type: T + "!", args: [{ name: "id", type: "ID" }] },
+      { name: "update" + T, type: T + "!", args: [id, { name: "input", type: T + "Input!" }, { name: "version", type: "Int" }] },
+      { name: "delete" + T, type: "Boolean!", args: [id], description: "Soft delete; restore" + T + " brings it back. A record other live records point at is a CONFLICT." },
+      { name: "restore" + T, type: T + "!", args: [id] },
     ],
     unresolved,
   };

@@ -33,7 +33,8 @@ const START = `# GDBOS GraphQL
 async function entityQuery(tenant, entity) {
   const r = await dataGql(tenant, `{ __type(name: "${typeName(entity)}") { fields { name type { kind ofType { kind } } } } }`);
   const scalar = f => f.type.kind === "SCALAR" || (f.type.kind === "NON_NULL" && f.type.ofType.kind === "SCALAR");
-  const fields = r.data.__type ? r.data.__type.fields.filter(scalar).map(f => f.name) : ["id", "tenant"];
+  const quiet = ["createdAt", "createdBy", "updatedBy", "deletedAt", "version"];
+  const fields = r.data.__type ? r.data.__type.fields.filter(f => scalar(f) && !quiet.includes(f.name)).map(f => f.name) : ["id", "tenant"];
   return `# ${typeName(entity)} @ ${tenant}\n{\n  ${plural(entity)}(first: 20) {\n    totalCount\n    nodes { ${fields.join(" ")} }\n  }\n}\n`;
 }
 

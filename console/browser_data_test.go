@@ -1,0 +1,183 @@
+package console_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gdbos/gdbos/core/kernel/kerneltest"
+)
+
+// fill sets a control's value as typing would: the page hears input and change.
+func fill(sel, v string) chromedp.Action[chromedp.Void] {
+	return js(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q;
+		e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel, v))
+}
+
+func check(sel string) chromedp.Action[chromedp.Void] {
+	return js(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.checked = true; e.dispatchEvent(new Event("change", {bubbles: true})); })()`, sel))
+}
+
+// TestBrowserData walks the data-standards pages: design an entity at 道里区, save
+// it (a bad field name refused at its field first), see the data API serve the
+// types the draft preview drew, import a CSV (a bad one rolled back with its row
+// and field, then a good one), filter the records, and query them in GraphiQL
+// against 道里区's data API.
+func TestBrowserData(t *testing.T) {
+	b := newBrowser(t)
+	admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
+	applyDir(t, b.s, admin, "../schemas/entities")
+	b.signIn(t, kerneltest.SecurityAdmin)
+
+	step(t, "entities in force at 道里区", func(t *testing.T) {
+		var nav, list string
+		b.goTo(t, "entities?tenant=230102")
+		b.run(t, "list", text(`#nav`, &nav), text(`#entities`, &list))
+		if !strings.Contains(nav, "实体") {
+			t.Errorf("the menu does not offer entities: %q", nav)
+		}
+		for _, want := range []string{"enterprise", "市场主体", "person", "licence", "230000"} {
+			if !strings.Contains(list, want) {
+				t.Errorf("the entities at 230102 do not show %q: %q", want, list)
+			}
+		}
+	})
+
+	var draft string
+	step(t, "design an entity", func(t *testing.T) {
+		b.goTo(t, "new-entity/230102")
+		row := func(i int, name, title, typ string) chromedp.Action[chromedp.Void] {
+			r := fmt.Sprintf(`#field-rows tr:nth-child(%d) `, i)
+			return chromedp.Steps(chromedp.Click(chromedp.CSS(`#add-field`)),
+				chromedp.WaitVisible(chromedp.CSS(r+`input.name`)),
+				fill(r+`input.name`, name), fill(r+`input.title`, title), fill(r+`select.type`, typ))
+		}
+		b.run(t, "fields",
+			fill(`#entity-name`, "shop"), fill(`#entity-title`, "商铺"),
+			row(1, "name", "名称", "string"), check(`#field-rows tr:nth-child(1) input.required`),
+			row(2, "licenceNo", "许可证号", "string"), check(`#field-rows tr:nth-child(2) input.unique`),
+			row(3, "employees", "从业人数", "integer"),
+			row(4, "rating", "评分", "decimal"),
+			row(5, "opened", "开业日期", "date"), check(`#field-rows tr:nth-child(5) input.index`),
+			row(6, "Bad-Name", "", "string"),
+			// The date field moves up above the rating, the bad one is kept for now.
+			chromedp.Click(chromedp.CSS(`#field-rows tr:nth-child(5) button.up`)),
+			poll(`document.querySelector("#field-rows tr:nth-child(4) input.name").value === "opened"`))
+		var sdl string
+		b.run(t, "preview", text(`#sdl`, &sdl))
+		for _, want := range []string{"type Shop {", "employees: Int", "rating: Float", "input ShopInput {", "shops(", "createShop(input: ShopInput!"} {
+			if !strings.Contains(sdl, want) {
+				t.Errorf("the draft's SDL lacks %q:\n%s", want, sdl)
+			}
+		}
+		var refusal string
+		b.run(t, "save with a bad field name",
+			chromedp.Click(chromedp.CSS(`#save`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-path="/spec/fields/5/name"].invalid .field-error div`)),
+			text(`[data-path="/spec/fields/5/name"] .field-error`, &refusal))
+		if !strings.Contains(refusal, "VALIDATION_FAILED") {
+			t.Errorf("a bad field name is refused at its field with %q", refusal)
+		}
+		b.run(t, "remove it and save",
+			chromedp.Click(chromedp.CSS(`#field-rows tr:nth-child(6) button.remove`)),
+			poll(`document.querySelectorAll("#field-rows tr").length === 5`),
+			text(`#sdl`, &draft),
+			chromedp.Click(chromedp.CSS(`#save`)),
+			ready("entities/230102/shop"),
+			poll(`document.getElementById("sdl-source").textContent.includes("/data/230102/graphql")`))
+		var served string
+		b.run(t, "served types", text(`#sdl`, &served))
+		if served != draft {
+			t.Errorf("the data API serves other types than the draft preview drew:\nserved:\n%s\ndraft:\n%s", served, draft)
+		}
+		d := b.s.MustDo(t, admin, `{resource(kind:"EntitySchema", tenant:"230102", name:"shop"){spec}}`, nil)
+		spec := fmt.Sprint(d["resource"].(map[string]any)["spec"])
+		if !strings.Contains(spec, "map[index:true name:opened title:开业日期 type:date] map[name:rating") {
+			t.Errorf("the designer saved %s", spec)
+		}
+		b.shot(t, "entity-designer")
+	})
+
+	step(t, "import a CSV", func(t *testing.T) {
+		dir := t.TempDir()
+		bad := filepath.Join(dir, "bad.csv")
+		good := filepath.Join(dir, "shops.csv")
+		os.WriteFile(bad, []byte("name,licenceNo,employees,opened\n道里老鼎丰,JY001,12,2020-05-01\n,JY002,many,2021-01-01\n"), 0o644)
+		os.WriteFile(good, []byte("name,licenceNo,employees,rating,opened\n道里老鼎丰,JY001,12,4.5,2020-05-01\n中央大街华梅西餐厅,JY002,40,4.8,1925-03-01\n道里秋林里道斯,JY003,8,4.1,2019-09-09\n"), 0o644)
+		b.goTo(t, "import/230102/shop")
+		var summary, errs string
+		b.run(t, "a bad file imports nothing",
+			chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{bad}),
+			poll(`document.getElementById("import-info").textContent.includes("bad.csv")`),
+			chromedp.Click(chromedp.CSS(`#import-start`)),
+			chromedp.WaitVisible(chromedp.CSS(`#import-summary`)),
+			text(`#import-summary`, &summary), text(`#import-errors`, &errs))
+		if !strings.Contains(summary, "整批未导入") || !strings.Contains(errs, "/name") || !strings.Contains(errs, "/employees") {
+			t.Errorf("a bad row: summary %q, errors %q", summary, errs)
+		}
+		b.shot(t, "import")
+		b.run(t, "a good file",
+			chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{good}),
+			poll(`document.getElementById("import-info").textContent.includes("shops.csv")`),
+			chromedp.Click(chromedp.CSS(`#import-start`)),
+			poll(`(document.getElementById("import-summary") || {}).textContent?.includes("导入 3 行")`, chromedp.WithPollingTimeout(20*time.Second)),
+			text(`#import-summary`, &summary))
+		var sent float64
+		b.run(t, "progress", eval(`document.getElementById("import-upload").value / document.getElementById("import-upload").max`, &sent))
+		if sent != 1 {
+			t.Errorf("the upload progress ends at %v", sent)
+		}
+	})
+
+	step(t, "records with a filter", func(t *testing.T) {
+		b.goTo(t, "records/230102/shop")
+		var total string
+		b.run(t, "all", poll(`document.querySelectorAll("#records tbody tr").length === 3`), text(`#records-total`, &total))
+		if !strings.Contains(total, "共 3 条") {
+			t.Errorf("records total %q", total)
+		}
+		var rows string
+		b.run(t, "filter and order",
+			fill(`#records tr.filters td[data-field=name] select.op`, "startsWith"),
+			fill(`#records tr.filters td[data-field=name] input.val`, "道里"),
+			chromedp.Click(chromedp.CSS(`#apply-filter`)),
+			poll(`document.getElementById("records-total").textContent.includes("共 2 条")`),
+			chromedp.Click(chromedp.CSS(`#records th[data-field=employees] button.sort`)),
+			chromedp.Click(chromedp.CSS(`#records th[data-field=employees] button.sort`)),
+			poll(`document.querySelector("#records tbody tr:first-child").textContent.includes("老鼎丰")`),
+			text(`#records tbody`, &rows))
+		if strings.Contains(rows, "华梅") || !strings.Contains(rows, "秋林") {
+			t.Errorf("filtered by name startsWith 道里, the table shows %q", rows)
+		}
+		b.shot(t, "records")
+	})
+
+	step(t, "GraphiQL on 道里区's data API", func(t *testing.T) {
+		b.goTo(t, "graphiql?tenant=230102&entity=shop")
+		var url, result string
+		b.run(t, "run the query",
+			chromedp.WaitVisible(chromedp.CSS(`.graphiql-execute-button`)),
+			text(`#graphiql-url`, &url),
+			chromedp.Click(chromedp.CSS(`.graphiql-execute-button`)),
+			poll(`(document.querySelector(".result-window") || {}).textContent?.includes("华梅")`, chromedp.WithPollingTimeout(20*time.Second)),
+			text(`.result-window`, &result))
+		if url != "/data/230102/graphql" || !strings.Contains(result, `"shops"`) || !strings.Contains(result, "JY002") {
+			t.Errorf("GraphiQL at %q answered %q", url, result)
+		}
+	})
+
+	step(t, "the list shows the new entity", func(t *testing.T) {
+		var list string
+		b.goTo(t, "entities?tenant=230102")
+		b.run(t, "list", text(`#entities tr[data-entity=shop]`, &list))
+		if !strings.Contains(list, "商铺") || !strings.Contains(list, "230102") {
+			t.Errorf("the new entity's row: %q", list)
+		}
+		b.shot(t, "entities")
+	})
+}
