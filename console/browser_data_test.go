@@ -180,4 +180,49 @@ func TestBrowserData(t *testing.T) {
 		}
 		b.shot(t, "entities")
 	})
+
+	step(t, "a reader sees masked values and may not filter on them", func(t *testing.T) {
+		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"daoli.clerk",password:$p,homeTenant:"230102"}){id}}`,
+			map[string]any{"p": kerneltest.AdminPassword})
+		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
+kind: Classification
+metadata: {tenant: "230102", name: Shop}
+spec: {fields: {licenceNo: {level: personal, mask: {keepFirst: 2, replace: "*"}}}}
+---
+apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: "230102", name: shop-reader}
+spec: {permissions: [{resources: [tenants, EntitySchema, Shop], actions: [read]}]}
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230102", name: daoli-clerk}
+spec: {role: shop-reader, subjects: [{kind: User, name: daoli.clerk}]}
+`); len(r.Errors) > 0 {
+			t.Fatalf("classify and bind the reader: %s", r.Body)
+		}
+		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+		b.signIn(t, "daoli.clerk")
+		b.goTo(t, "records/230102/shop")
+		var cells, links string
+		b.run(t, "masked", poll(`document.querySelectorAll("#records tbody tr").length === 3`),
+			eval(`[...document.querySelectorAll("#records tbody tr")].map(r => r.children[3].textContent).join(" ")`, &cells),
+			text(`.records p.links`, &links))
+		if strings.Contains(cells, "JY00") || !strings.Contains(cells, "JY***") {
+			t.Errorf("the reader sees licenceNo as %q, want it masked as the server answers", cells)
+		}
+		if strings.Contains(links, "导入") {
+			t.Errorf("a reader is offered the import: %q", links)
+		}
+		var refusal string
+		b.run(t, "filter on the masked field",
+			fill(`#records tr.filters td[data-field=licenceNo] select.op`, "eq"),
+			fill(`#records tr.filters td[data-field=licenceNo] input.val`, "JY001"),
+			chromedp.Click(chromedp.CSS(`#apply-filter`)),
+			chromedp.WaitVisible(chromedp.CSS(`#records-out p.error`)),
+			text(`#records-out p.error`, &refusal))
+		if !strings.Contains(refusal, "FORBIDDEN") {
+			t.Errorf("a filter on a masked field shows %q, want the server's FORBIDDEN", refusal)
+		}
+	})
 }

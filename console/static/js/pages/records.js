@@ -5,7 +5,7 @@
 // and the refusal is shown.
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
-import { dataGql, typeName, plural } from "../data.js";
+import { dataGql, typeName, plural, entityLayers } from "../data.js";
 
 const OPS = {
   StringFilter: ["contains", "eq", "startsWith", "ne", "gt", "gte", "lt", "lte", "isNull"],
@@ -15,22 +15,33 @@ const OPS = {
 };
 const SIZES = [20, 50, 100];
 
+// fieldOrder is the entity's fields in the order its layers list them, root first;
+// empty (the API's order) when the caller may not read the schemas.
+async function fieldOrder(ctx, tenant, entity) {
+  const r = await ctx.gqlAll("query($t:String!){ tenant(code:$t){ ancestors{ code } } }", { t: tenant });
+  if (!r.data.tenant) return [];
+  const { layers } = await entityLayers(ctx.gqlAll, [...r.data.tenant.ancestors.map(a => a.code), tenant]);
+  return layers.filter(l => l.name === entity).flatMap(l => (l.spec.fields || []).map(f => f.name));
+}
+
 const named = t => (t.kind === "NON_NULL" || t.kind === "LIST" ? named(t.ofType) : t);
 
 export async function render(ctx) {
   const { t, params } = ctx;
   const { tenant, entity } = params;
   const T = typeName(entity), many = plural(entity);
-  const intro = await dataGql(tenant, `{
+  const [intro, order] = await Promise.all([dataGql(tenant, `{
     t: __type(name: "${T}") { fields { name description type { kind name ofType { kind name ofType { kind name } } } } }
     f: __type(name: "${T}Filter") { inputFields { name type { name } } }
     o: __type(name: "${T}Field") { enumValues { name } }
-  }`);
+  }`), fieldOrder(ctx, tenant, entity)]);
   if (!intro.data.t) throw new Error(t("data.records.noentity", { entity, tenant }));
   const scalars = intro.data.t.fields.filter(f => named(f.type).kind === "SCALAR");
   const system = ["id", "tenant"];
   const hidden = ["createdBy", "updatedBy", "deletedAt", "version", "createdAt", "updatedAt"];
-  const cols = [...system.map(n => scalars.find(f => f.name === n)), ...scalars.filter(f => !system.includes(f.name) && !hidden.includes(f.name)), scalars.find(f => f.name === "updatedAt")].filter(Boolean);
+  const pos = n => (order.includes(n) ? order.indexOf(n) : order.length);
+  const own = scalars.filter(f => !system.includes(f.name) && !hidden.includes(f.name)).sort((a, b) => pos(a.name) - pos(b.name));
+  const cols = [...system.map(n => scalars.find(f => f.name === n)), ...own, scalars.find(f => f.name === "updatedAt")].filter(Boolean);
   const filterType = new Map((intro.data.f ? intro.data.f.inputFields : []).map(f => [f.name, f.type.name]));
   const orderable = new Set((intro.data.o ? intro.data.o.enumValues : []).map(v => v.name));
   const scalarOf = new Map(cols.map(c => [c.name, named(c.type).name]));
@@ -77,27 +88,28 @@ export async function render(ctx) {
     state.page = page;
     summary.textContent = t("data.records.total", { n: page.totalCount, from: page.nodes.length ? from + 1 : 0, to: from + page.nodes.length });
     out.replaceChildren(...r.errors.map(errorBox),
-      page.nodes.length ? null : h("p.muted", t("data.records.none")),
+      ...(page.nodes.length ? [] : [h("p.muted", t("data.records.none"))]),
       h("div.buttons",
         h("button#prev-page", { type: "button", disabled: !state.after.length, on: { click: () => { state.after.pop(); pages.pop(); load(); } } }, t("data.records.prev")),
         h("button#next-page", { type: "button", disabled: !page.pageInfo.hasNextPage, on: { click: () => { pages.push(page.nodes.length); state.after.push(page.pageInfo.endCursor); load(); } } }, t("data.records.next"))));
     tbody.replaceChildren(...page.nodes.map(n => h("tr", { dataset: { id: n.id } }, cols.map(c => h("td", n[c.name] == null ? "" : String(n[c.name]))))));
   }
   const pages = [];
+  const label = c => (c.description ? [c.description, h("span.code", c.name)] : c.name);
   const countBefore = () => pages.reduce((a, b) => a + b, 0);
 
   const head = h("tr", cols.map(c => {
     const can = orderable.has(c.name);
     const mark = state.order === c.name ? (state.desc ? " ▼" : " ▲") : "";
-    return h("th", { title: c.description || null, dataset: { field: c.name } },
-      can ? h("button.sort", { type: "button", on: { click: () => sortBy(c.name) } }, c.name, mark) : c.name);
+    return h("th", { title: c.name, dataset: { field: c.name } },
+      can ? h("button.sort", { type: "button", on: { click: () => sortBy(c.name) } }, label(c), mark) : label(c));
   }));
   function sortBy(name) {
     state.desc = state.order === name ? !state.desc : false;
     state.order = name;
     head.querySelectorAll("th").forEach(th => {
       const b = th.querySelector("button.sort");
-      if (b) b.textContent = th.dataset.field + (th.dataset.field === state.order ? (state.desc ? " ▼" : " ▲") : "");
+      if (b) b.replaceChildren(...[label(cols.find(c => c.name === th.dataset.field))].flat(), th.dataset.field === state.order ? (state.desc ? " ▼" : " ▲") : "");
     });
     state.after = []; pages.length = 0;
     load();
