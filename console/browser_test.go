@@ -603,6 +603,8 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "standards?tenant=230102"},
 		{kerneltest.SecurityAdmin, "calendar/230102/2026"},
 		{kerneltest.SecurityAdmin, "graphiql"},
+		{kerneltest.SecurityAdmin, "entities?tenant=230102"},
+		{kerneltest.SecurityAdmin, "new-entity/230102"},
 		{kerneltest.AuditAdmin, "audit"},
 	}
 	user := ""

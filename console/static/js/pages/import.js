@@ -7,13 +7,14 @@
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
 import { APIError, session } from "../api.js";
-import { dataURL, typeName } from "../data.js";
+import { dataGql, dataURL, typeName } from "../data.js";
 
 export async function render(ctx) {
   const { t, params } = ctx;
   const { tenant, entity } = params;
   const T = typeName(entity);
-  const [mayWrite] = await ctx.can(tenant, [[T, "write"]]);
+  const [r, [mayWrite]] = await Promise.all([dataGql(tenant, `{ __type(name: "${T}") { name } }`), ctx.can(tenant, [[T, "write"]])]);
+  if (!r.data.__type) throw r.errors[0] || new Error(t("data.records.noentity", { entity, tenant }));
   const file = h("input#import-file", { type: "file", accept: ".csv,text/csv", required: true });
   const cont = h("input#continue-on-error", { type: "checkbox" });
   const info = h("p#import-info.muted");
