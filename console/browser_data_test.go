@@ -130,9 +130,15 @@ func TestBrowserData(t *testing.T) {
 			poll(`(document.getElementById("import-summary") || {}).textContent?.includes("导入 3 行")`, chromedp.WithPollingTimeout(20*time.Second)),
 			text(`#import-summary`, &summary))
 		var sent float64
-		b.run(t, "progress", eval(`document.getElementById("import-upload").value / document.getElementById("import-upload").max`, &sent))
+		var steps string
+		b.run(t, "progress", eval(`document.getElementById("import-upload").value / document.getElementById("import-upload").max`, &sent),
+			eval(`document.getElementById("import-rows").dataset.steps || ""`, &steps))
 		if sent != 1 {
 			t.Errorf("the upload progress ends at %v", sent)
+		}
+		// Three rows, a progress line asked for every row: three steps on the rows bar.
+		if steps != "3" {
+			t.Errorf("the rows bar heard %q progress lines from the server, want 3", steps)
 		}
 	})
 
