@@ -209,6 +209,12 @@ spec: {role: shop-reader, subjects: [{kind: User, name: daoli.clerk}]}
 `); len(r.Errors) > 0 {
 			t.Fatalf("classify and bind the reader: %s", r.Body)
 		}
+		var level string
+		b.goTo(t, "entities/230102/shop")
+		b.run(t, "the designer shows the class", text(`#field-rows tr:nth-child(2) td.level`, &level))
+		if level != "个人" {
+			t.Errorf("licenceNo's class in the designer: %q", level)
+		}
 		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
 		b.signIn(t, "daoli.clerk")
 		b.goTo(t, "records/230102/shop")

@@ -30,7 +30,12 @@ export async function render(ctx) {
   const res = own.data.resource;
   const above = isNew ? [] : layers.filter(l => l.name === params.name && l.tenant !== tenant);
   if (!isNew && !res && !above.length) throw new Error(t("data.entity.notfound", { name: params.name, tenant }));
-  const [mayWrite] = await ctx.can(tenant, [["EntitySchema", "write"]]);
+  const [mayWrite, mayClassify] = await ctx.can(tenant, [["EntitySchema", "write"], ["Classification", "read"]]);
+  // Fields are classified (and masked) by the Classification named after the type,
+  // not by the schema: shown beside each field, edited on its own page.
+  const cls = !isNew && mayClassify !== false ? (await gqlAll(`query($t:String!,$n:String!){ effectiveResource(kind:"Classification", tenant:$t, name:$n){ spec layers } }`,
+    { t: tenant, n: typeName(params.name) })).data.effectiveResource : null;
+  const levelOf = name => (cls && cls.spec.fields && cls.spec.fields[name] ? cls.spec.fields[name].level : "");
 
   const spec = res ? structuredClone(res.spec) : {};
   const fields = (spec.fields || []).map(f => ({ ...f }));
@@ -80,6 +85,7 @@ export async function render(ctx) {
       cell(p + "/element", bind(f, "element", h("input.element", { value: f.element || "", size: 12, list: "element-list", "aria-label": t("data.field.element") }), txt)),
       cell(p + "/length", bind(f, "length", h("input.length", { type: "number", min: 1, value: f.length ?? "", "aria-label": t("data.field.length") }), num)),
       FLAGS.map(k => cell(p + "/" + k, bind(f, k, h("input." + k, { type: "checkbox", checked: !!f[k], "aria-label": t("data.field." + k) }), el => el.checked))),
+      h("td.level", levelOf(f.name) ? h("span.badge.level-" + levelOf(f.name), t("data.level." + levelOf(f.name))) : null),
       h("td.more-cell", more),
       h("td.row-buttons",
         h("button.up", { type: "button", title: t("data.field.up"), disabled: i === 0, on: { click: () => move(-1) } }, "↑"),
@@ -152,7 +158,7 @@ export async function render(ctx) {
     h("h3", t(inherited.length ? "data.localFields" : "data.fields")),
     h("div.field", { dataset: { path: "/spec/fields" } },
       h("table#fields.fields",
-        h("thead", h("tr", h("th", "#"), ["name", "title", "type", "element", "length", ...FLAGS].map(k => h("th", t("data.field." + k))), h("th"), h("th"))),
+        h("thead", h("tr", h("th", "#"), ["name", "title", "type", "element", "length", ...FLAGS, "level"].map(k => h("th", t("data.field." + k))), h("th"), h("th"))),
         rows),
       h("div.field-error", { role: "alert" })),
     h("datalist#element-list", [...elements.keys()].map(n => h("option", { value: n }, elements.get(n).name || ""))),
@@ -160,6 +166,9 @@ export async function render(ctx) {
       h("button#add-field", { type: "button", on: { click: () => { fields.push({ name: "", type: "string" }); redraw(); changed(); rows.lastElementChild.querySelector("input.name").focus(); } } }, t("data.field.add")),
       h("button#save", { type: "submit" }, t(isNew ? "resources.create" : res ? "form.save" : "data.addLayer")),
       h("button#dryrun", { type: "button", on: { click: () => apply(true) } }, t("form.dryrun"))),
+    !isNew && mayClassify !== false ? h("p.muted#classification-link", t("data.classification", { type: typeName(params.name) }), " ",
+      cls && cls.layers.includes(tenant) ? h("a", { href: `#/r/Classification/${tenant}/${typeName(params.name)}` }, t("data.classification.edit"))
+        : h("a", { href: `#/new/Classification/${tenant}` }, t("data.classification.new"))) : null,
     (spec.relations || []).length || (spec.versions || []).length || (spec.indexes || []).length
       ? h("p.muted", t("data.keptInYaml", { n: (spec.relations || []).length }), " ", h("a", { href: `#/r/EntitySchema/${tenant}/${params.name}?tab=yaml` }, "YAML")) : null,
     status);
