@@ -189,6 +189,26 @@ func TestBrowserData(t *testing.T) {
 		b.shot(t, "entities")
 	})
 
+	step(t, "in English", func(t *testing.T) {
+		var heads, source string
+		b.run(t, "switch",
+			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "en"`))
+		b.goTo(t, "entities/230102/shop")
+		b.run(t, "designer in English", text(`#fields thead`, &heads), text(`#sdl-source`, &source))
+		if !strings.Contains(heads, "Data element") || !strings.Contains(heads, "Required") || !strings.Contains(source, "Introspected from /data/230102/graphql") {
+			t.Errorf("the designer in English: heads %q, preview %q", heads, source)
+		}
+		var total string
+		b.goTo(t, "records/230102/shop")
+		b.run(t, "records in English", poll(`document.getElementById("records-total").textContent.includes("3 records")`), text(`#records-total`, &total))
+		b.run(t, "back to Chinese",
+			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "zh-CN"`))
+	})
+
 	step(t, "a reader sees masked values and may not filter on them", func(t *testing.T) {
 		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"daoli.clerk",password:$p,homeTenant:"230102"}){id}}`,
 			map[string]any{"p": kerneltest.AdminPassword})
