@@ -14,109 +14,21 @@ const TYPES = ["string", "text", "integer", "decimal", "boolean", "date", "datet
 const FLAGS = ["required", "unique", "index"];
 
 export async function render(ctx) {
-  const { t, gqlAll, params } = ctx;
-  const tenant = params.tenant;
-  const isNew = !params.name;
-  const r = await gqlAll(`query($t:String!){ tenant(code:$t){ code name ancestors{ code } } }`, { t: tenant });
-  if (!r.data.tenant) throw r.errors[0] || new Error(t("tenant.notfound", { code: tenant }));
-  const path = [...r.data.tenant.ancestors.map(a => a.code), tenant];
-  const [{ layers, errors }, els, own] = await Promise.all([
-    entityLayers(gqlAll, path),
-    gqlAll(`query{ ${path.map((c, i) => `e${i}: resources(kind:"DataElement", tenant:"${c}", first:500){ nodes{ name spec } }`).join("\n")} }`),
-    isNew ? { data: {}, errors: [] } : gqlAll(`query($t:String!,$n:String!){ resource(kind:"EntitySchema", tenant:$t, name:$n){ apiVersion labels spec version } }`, { t: tenant, n: params.name }),
-  ]);
-  const elements = new Map(path.flatMap((_, i) => ((els.data || {})["e" + i] || { nodes: [] }).nodes).map(n => [n.name, n.spec]));
-  const elementType = code => { const s = elements.get(code); return s ? (s.type === "code" || !s.type ? "string" : s.type) : ""; };
-  const res = own.data.resource;
-  const above = isNew ? [] : layers.filter(l => l.name === params.name && l.tenant !== tenant);
-  if (!isNew && !res && !above.length) throw new Error(t("data.entity.notfound", { name: params.name, tenant }));
-  const [mayWrite, mayClassify] = await ctx.can(tenant, [["EntitySchema", "write"], ["Classification", "read"]]);
-  // Fields are classified (and masked) by the Classification named after the type,
-  // not by the schema: shown beside each field, edited on its own page.
-  const cls = !isNew && mayClassify !== false ? (await gqlAll(`query($t:String!,$n:String!){ effectiveResource(kind:"Classification", tenant:$t, name:$n){ spec layers } }`,
-    { t: tenant, n: typeName(params.name) })).data.effectiveResource : null;
-  const levelOf = name => (cls && cls.spec.fields && cls.spec.fields[name] ? cls.spec.fields[name].level : "");
-
+  const { t, params } = ctx;
+  const d = await load(ctx);
+  const { tenant, isNew, res, mayWrite } = d;
   const spec = res ? structuredClone(res.spec) : {};
   const fields = (spec.fields || []).map(f => ({ ...f }));
-  const inherited = above.flatMap(l => (l.spec.fields || []).map(f => ({ ...f, from: l.tenant })));
-  const inheritedRelations = above.flatMap(l => l.spec.relations || []);
-  let dirty = isNew;
+  const inherited = d.above.flatMap(l => (l.spec.fields || []).map(f => ({ ...f, from: l.tenant })));
+  const relations = [...d.above.flatMap(l => l.spec.relations || []), ...(spec.relations || [])];
 
   const nameInput = isNew ? h("input#entity-name", { name: "/metadata/name", required: true, pattern: "[a-z][a-z0-9]{1,39}", placeholder: "enterprise" }) : null;
   const titleInput = h("input#entity-title", { value: spec.title || "" });
   const descInput = h("textarea#entity-description", { rows: 2 }, spec.description || "");
-  const rows = h("tbody#field-rows");
-  const sdlBox = h("pre#sdl.sdl");
-  const source = h("p#sdl-source.muted");
   const status = h("div.status", { role: "status" });
-  const cell = (p, control) => h("td", h("div.field", { dataset: { path: p } }, control, h("div.field-error", { role: "alert" })));
   const entityName = () => (isNew ? nameInput.value.trim() : params.name);
-
-  const changed = () => { dirty = true; preview(); };
-  const bind = (f, key, el, read) => {
-    el.addEventListener(el.type === "checkbox" || el.tagName === "SELECT" ? "change" : "input", () => {
-      const v = read(el);
-      if (v === undefined || v === "" || v === false || (Array.isArray(v) && !v.length)) delete f[key]; else f[key] = v;
-      changed();
-    });
-    return el;
-  };
-  const num = el => (el.value === "" ? undefined : Number(el.value));
-  const txt = el => el.value.trim();
-
-  function row(f, i) {
-    const p = "/spec/fields/" + i;
-    const move = d => { const j = i + d; [fields[i], fields[j]] = [fields[j], fields[i]]; redraw(); changed(); };
-    const more = h("details", h("summary", t("data.field.more")),
-      h("div.more",
-        h("div.field", { dataset: { path: p + "/enum" } }, h("label", t("data.field.enum")),
-          bind(f, "enum", h("input.enum", { value: (f.enum || []).join(", "), placeholder: "存续, 注销" }), el => el.value.split(/[,，]/).map(s => s.trim()).filter(Boolean)), h("div.field-error", { role: "alert" })),
-        h("div.field", { dataset: { path: p + "/min" } }, h("label", t("data.field.min")), bind(f, "min", h("input.min", { type: "number", step: "any", value: f.min ?? "" }), num), h("div.field-error", { role: "alert" })),
-        h("div.field", { dataset: { path: p + "/max" } }, h("label", t("data.field.max")), bind(f, "max", h("input.max", { type: "number", step: "any", value: f.max ?? "" }), num), h("div.field-error", { role: "alert" })),
-        h("div.field", { dataset: { path: p + "/pattern" } }, h("label", t("data.field.pattern")), bind(f, "pattern", h("input.pattern", { value: f.pattern || "" }), txt), h("div.field-error", { role: "alert" })),
-        h("div.field", { dataset: { path: p + "/description" } }, h("label", t("data.field.description")), bind(f, "description", h("input.description", { value: f.description || "" }), txt), h("div.field-error", { role: "alert" }))));
-    return h("tr.field-row", { dataset: { index: String(i) } },
-      h("td.num", { dataset: { path: p } }, String(i + 1), h("div.field-error", { role: "alert" })),
-      cell(p + "/name", bind(f, "name", h("input.name", { value: f.name || "", size: 12, "aria-label": t("data.field.name"), required: true }), txt)),
-      cell(p + "/title", bind(f, "title", h("input.title", { value: f.title || "", size: 10, "aria-label": t("data.field.title") }), txt)),
-      cell(p + "/type", bind(f, "type", h("select.type", { "aria-label": t("data.field.type") }, h("option", { value: "" }, t("data.field.byElement")),
-        TYPES.map(x => h("option", { value: x, selected: f.type === x }, t("data.type." + x)))), el => el.value)),
-      cell(p + "/element", bind(f, "element", h("input.element", { value: f.element || "", size: 12, list: "element-list", "aria-label": t("data.field.element") }), txt)),
-      cell(p + "/length", bind(f, "length", h("input.length", { type: "number", min: 1, value: f.length ?? "", "aria-label": t("data.field.length") }), num)),
-      FLAGS.map(k => cell(p + "/" + k, bind(f, k, h("input." + k, { type: "checkbox", checked: !!f[k], "aria-label": t("data.field." + k) }), el => el.checked))),
-      h("td.level", levelOf(f.name) ? h("span.badge.level-" + levelOf(f.name), t("data.level." + levelOf(f.name))) : null),
-      h("td.more-cell", more),
-      h("td.row-buttons",
-        h("button.up", { type: "button", title: t("data.field.up"), disabled: i === 0, on: { click: () => move(-1) } }, "↑"),
-        h("button.down", { type: "button", title: t("data.field.down"), disabled: i === fields.length - 1, on: { click: () => move(1) } }, "↓"),
-        h("button.remove", { type: "button", title: t("form.remove"), on: { click: () => { fields.splice(i, 1); redraw(); changed(); } } }, "✕")));
-  }
-  function redraw() {
-    rows.replaceChildren(...fields.map(row));
-    if (mayWrite === false) rows.querySelectorAll("input,select,button").forEach(x => { x.disabled = true; });
-  }
-
-  let asked = 0;
-  async function preview() {
-    const name = entityName();
-    if (!/^[a-z][a-z0-9]{1,39}$/.test(name)) { source.textContent = t("data.sdl.noname"); sdlBox.textContent = ""; return; }
-    const mine = ++asked;
-    if (!dirty) {
-      try {
-        const served = await servedTypes(tenant, name);
-        if (mine !== asked) return;
-        if (served) {
-          source.textContent = t("data.sdl.served", { url: `/data/${tenant}/graphql` });
-          sdlBox.textContent = sdl(served);
-          return;
-        }
-      } catch (e) { source.replaceChildren(errorBox(e)); }
-    }
-    const d = draftTypes(name, [...inherited, ...fields.filter(f => f.name)], [...inheritedRelations, ...(spec.relations || [])], elementType);
-    source.textContent = t("data.sdl.draft") + (d.unresolved.length ? " " + t("data.sdl.unresolved", { fields: d.unresolved.join(", ") }) : "");
-    sdlBox.textContent = sdl(d);
-  }
+  const preview = previewer(t, tenant, isNew, entityName, () => [...inherited, ...fields.filter(f => f.name)], relations, d.elementType);
+  const editor = fieldEditor(t, fields, { onChange: preview.changed, levelOf: d.levelOf, readOnly: mayWrite === false });
 
   const object = () => {
     const s = { ...spec, fields: fields.map(f => ({ ...f })) };
@@ -130,8 +42,8 @@ export async function render(ctx) {
     clearFieldErrors(form);
     status.replaceChildren();
     try {
-      const d = await ctx.gql(`mutation($o:[JSON!], $d:Boolean){ applyResources(objects:$o, dryRun:$d){ op resource{ name version } } }`, { o: [object()], d: dryRun });
-      const a = d.applyResources[0];
+      const r = await ctx.gql(`mutation($o:[JSON!], $d:Boolean){ applyResources(objects:$o, dryRun:$d){ op resource{ name version } } }`, { o: [object()], d: dryRun });
+      const a = r.applyResources[0];
       status.append(h("p.ok", t(dryRun ? "resources.dryrun" : "resources.saved", { op: t("op." + a.op), version: a.resource.version })));
       if (!dryRun) {
         const target = `#/entities/${tenant}/${a.resource.name}`;
@@ -144,46 +56,174 @@ export async function render(ctx) {
     }
   }
 
-  titleInput.addEventListener("input", changed);
-  descInput.addEventListener("input", changed);
-  if (nameInput) nameInput.addEventListener("input", changed);
+  [titleInput, descInput, nameInput].filter(Boolean).forEach(x => x.addEventListener("input", preview.changed));
+  const slot = () => h("div.field-error", { role: "alert" });
   const form = h("form#entity-form.designer", { novalidate: true, on: { submit: ev => { ev.preventDefault(); apply(false); } } },
-    h("div.field", { dataset: { path: "/metadata/name" } }, h("label", t("data.entity"), h("span.req", " *")),
-      nameInput || h("code#entity-name", params.name), h("div.field-error", { role: "alert" })),
-    h("div.field", { dataset: { path: "/spec/title" } }, h("label", t("data.title")), titleInput, h("div.field-error", { role: "alert" })),
-    h("div.field", { dataset: { path: "/spec/description" } }, h("label", t("data.description")), descInput, h("div.field-error", { role: "alert" })),
-    inherited.length ? [h("h3", t("data.inherited")), h("table#inherited-fields",
-      h("tr", h("th", t("data.field.name")), h("th", t("data.field.title")), h("th", t("data.field.type")), h("th", t("data.layers"))),
-      inherited.map(f => h("tr", h("td", h("code", f.name)), h("td", f.title || ""), h("td", f.type ? t("data.type." + f.type) : f.element ? "⟨" + f.element + "⟩" : ""), h("td", f.from))))] : null,
+    h("div.field", { dataset: { path: "/metadata/name" } }, h("label", t("data.entity"), h("span.req", " *")), nameInput || h("code#entity-name", params.name), slot()),
+    h("div.field", { dataset: { path: "/spec/title" } }, h("label", t("data.title")), titleInput, slot()),
+    h("div.field", { dataset: { path: "/spec/description" } }, h("label", t("data.description")), descInput, slot()),
+    inherited.length ? [h("h3", t("data.inherited")), inheritedTable(t, inherited)] : null,
     h("h3", t(inherited.length ? "data.localFields" : "data.fields")),
     h("div.field", { dataset: { path: "/spec/fields" } },
       h("table#fields.fields",
         h("thead", h("tr", h("th", "#"), ["name", "title", "type", "element", "length", ...FLAGS, "level"].map(k => h("th", t("data.field." + k))), h("th"), h("th"))),
-        rows),
-      h("div.field-error", { role: "alert" })),
-    h("datalist#element-list", [...elements.keys()].map(n => h("option", { value: n }, elements.get(n).name || ""))),
+        editor.rows),
+      slot()),
+    h("datalist#element-list", [...d.elements.keys()].map(n => h("option", { value: n }, d.elements.get(n).name || ""))),
     mayWrite === false ? h("p.muted", t("resources.readonly")) : h("div.buttons",
-      h("button#add-field", { type: "button", on: { click: () => { fields.push({ name: "", type: "string" }); redraw(); changed(); rows.lastElementChild.querySelector("input.name").focus(); } } }, t("data.field.add")),
+      h("button#add-field", { type: "button", on: { click: () => editor.add() } }, t("data.field.add")),
       h("button#save", { type: "submit" }, t(isNew ? "resources.create" : res ? "form.save" : "data.addLayer")),
       h("button#dryrun", { type: "button", on: { click: () => apply(true) } }, t("form.dryrun"))),
-    !isNew && mayClassify !== false ? h("p.muted#classification-link", t("data.classification", { type: typeName(params.name) }), " ",
-      cls && cls.layers.includes(tenant) ? h("a", { href: `#/r/Classification/${tenant}/${typeName(params.name)}` }, t("data.classification.edit"))
-        : h("a", { href: `#/new/Classification/${tenant}` }, t("data.classification.new"))) : null,
+    isNew ? null : classificationLink(t, d, params.name),
     (spec.relations || []).length || (spec.versions || []).length || (spec.indexes || []).length
       ? h("p.muted", t("data.keptInYaml", { n: (spec.relations || []).length }), " ", h("a", { href: `#/r/EntitySchema/${tenant}/${params.name}?tab=yaml` }, "YAML")) : null,
     status);
   if (mayWrite === false) [titleInput, descInput].forEach(x => { x.disabled = true; });
-  redraw();
-  preview();
+  preview.show();
 
   const name = params.name;
   return h("section.entity-designer", { dataset: { tenant, entity: name || "" } },
     h("nav.crumbs", h("a", { href: "#/entities?tenant=" + tenant }, t("data.entities.title")), " / ", name || t("data.entities.new")),
-    h("h2", name ? typeName(name) : t("data.entities.new"), h("span.muted", " @ "), h("a", { href: "#/tenants/" + tenant }, r.data.tenant.name), h("span.code", tenant),
+    h("h2", name ? typeName(name) : t("data.entities.new"), h("span.muted", " @ "), h("a", { href: "#/tenants/" + tenant }, d.tenantName), h("span.code", tenant),
       res ? h("span.badge", "v" + res.version) : null),
-    [...r.errors, ...errors, ...els.errors, ...own.errors.filter(e => e.code !== "NOT_FOUND")].map(errorBox),
+    d.errors.map(errorBox),
     name ? h("p.links", h("a#to-records", { href: `#/records/${tenant}/${name}` }, t("data.records"), " (", plural(name), ")"), " · ",
       h("a", { href: `#/import/${tenant}/${name}` }, t("data.import")), " · ",
       h("a", { href: `#/r/EntitySchema/${tenant}/${name}?tab=history` }, t("tab.history"))) : null,
-    h("div.designer-grid", form, h("aside.preview", h("h3", t("data.sdl.title")), source, sdlBox)));
+    h("div.designer-grid", form, h("aside.preview", h("h3", t("data.sdl.title")), preview.source, preview.box)));
+}
+
+// load reads what the designer needs: the tenant's lineage, the entity's layers on
+// it, the data elements in force there, this tenant's layer, what the user may do,
+// and the Classification named after the entity's type.
+async function load(ctx) {
+  const { t, gqlAll, params } = ctx;
+  const tenant = params.tenant, isNew = !params.name;
+  const r = await gqlAll(`query($t:String!){ tenant(code:$t){ code name ancestors{ code } } }`, { t: tenant });
+  if (!r.data.tenant) throw r.errors[0] || new Error(t("tenant.notfound", { code: tenant }));
+  const path = [...r.data.tenant.ancestors.map(a => a.code), tenant];
+  const [{ layers, errors }, els, own, [mayWrite, mayClassify]] = await Promise.all([
+    entityLayers(gqlAll, path),
+    gqlAll(`query{ ${path.map((c, i) => `e${i}: resources(kind:"DataElement", tenant:"${c}", first:500){ nodes{ name spec } }`).join("\n")} }`),
+    isNew ? { data: {}, errors: [] } : gqlAll(`query($t:String!,$n:String!){ resource(kind:"EntitySchema", tenant:$t, name:$n){ apiVersion labels spec version } }`, { t: tenant, n: params.name }),
+    ctx.can(tenant, [["EntitySchema", "write"], ["Classification", "read"]]),
+  ]);
+  const res = own.data.resource;
+  const above = isNew ? [] : layers.filter(l => l.name === params.name && l.tenant !== tenant);
+  if (!isNew && !res && !above.length) throw new Error(t("data.entity.notfound", { name: params.name, tenant }));
+  // Fields are classified (and masked) by the Classification named after the type,
+  // not by the schema: shown beside each field, edited on its own page.
+  const cls = !isNew && mayClassify !== false ? (await gqlAll(`query($t:String!,$n:String!){ effectiveResource(kind:"Classification", tenant:$t, name:$n){ spec layers } }`,
+    { t: tenant, n: typeName(params.name) })).data.effectiveResource : null;
+  const elements = new Map(path.flatMap((_, i) => ((els.data || {})["e" + i] || { nodes: [] }).nodes).map(n => [n.name, n.spec]));
+  return {
+    tenant, isNew, tenantName: r.data.tenant.name, elements, res, above, mayWrite, mayClassify, cls,
+    elementType: code => { const s = elements.get(code); return s ? (s.type === "code" || !s.type ? "string" : s.type) : ""; },
+    levelOf: name => (cls && cls.spec.fields && cls.spec.fields[name] ? cls.spec.fields[name].level : ""),
+    errors: [...r.errors, ...errors, ...els.errors, ...own.errors.filter(e => e.code !== "NOT_FOUND")],
+  };
+}
+
+// previewer shows the entity's GraphQL types: the data API's while nothing has
+// changed since the page was loaded, then the draft's.
+function previewer(t, tenant, isNew, entityName, allFields, relations, elementType) {
+  const box = h("pre#sdl.sdl"), source = h("p#sdl-source.muted");
+  let dirty = isNew, asked = 0;
+  async function show() {
+    const name = entityName();
+    if (!/^[a-z][a-z0-9]{1,39}$/.test(name)) { source.textContent = t("data.sdl.noname"); box.textContent = ""; return; }
+    const mine = ++asked;
+    if (!dirty) {
+      try {
+        const served = await servedTypes(tenant, name);
+        if (mine !== asked) return;
+        if (served) {
+          source.textContent = t("data.sdl.served", { url: `/data/${tenant}/graphql` });
+          box.textContent = sdl(served);
+          return;
+        }
+      } catch (e) { source.replaceChildren(errorBox(e)); }
+    }
+    const d = draftTypes(name, allFields(), relations, elementType);
+    source.textContent = t("data.sdl.draft") + (d.unresolved.length ? " " + t("data.sdl.unresolved", { fields: d.unresolved.join(", ") }) : "");
+    box.textContent = sdl(d);
+  }
+  return { box, source, show, changed: () => { dirty = true; show(); } };
+}
+
+// fieldEditor edits fields in place, one table row each; every control sits in an
+// element whose data-path is its pointer (/spec/fields/2/name), where the server's
+// refusals are shown.
+function fieldEditor(t, fields, { onChange, levelOf, readOnly }) {
+  const rows = h("tbody#field-rows");
+  const slot = () => h("div.field-error", { role: "alert" });
+  const cell = (p, control) => h("td", h("div.field", { dataset: { path: p } }, control, slot()));
+  const num = el => (el.value === "" ? undefined : Number(el.value));
+  const txt = el => el.value.trim();
+  const bind = (f, key, el, read) => {
+    el.addEventListener(el.type === "checkbox" || el.tagName === "SELECT" ? "change" : "input", () => {
+      const v = read(el);
+      if (v === undefined || v === "" || v === false || (Array.isArray(v) && !v.length)) delete f[key]; else f[key] = v;
+      onChange();
+    });
+    return el;
+  };
+  const rule = (f, p, key, control, read) => h("div.field", { dataset: { path: p + "/" + key } }, h("label", t("data.field." + key)), bind(f, key, control, read), slot());
+
+  function row(f, i) {
+    const p = "/spec/fields/" + i;
+    const move = d => { const j = i + d; [fields[i], fields[j]] = [fields[j], fields[i]]; redraw(); onChange(); };
+    const more = h("details", h("summary", t("data.field.more")), h("div.more",
+      rule(f, p, "enum", h("input.enum", { value: (f.enum || []).join(", "), placeholder: "存续, 注销" }), el => el.value.split(/[,，]/).map(s => s.trim()).filter(Boolean)),
+      rule(f, p, "min", h("input.min", { type: "number", step: "any", value: f.min ?? "" }), num),
+      rule(f, p, "max", h("input.max", { type: "number", step: "any", value: f.max ?? "" }), num),
+      rule(f, p, "pattern", h("input.pattern", { value: f.pattern || "" }), txt),
+      rule(f, p, "description", h("input.description", { value: f.description || "" }), txt)));
+    const level = levelOf(f.name);
+    return h("tr.field-row", { dataset: { index: String(i) } },
+      h("td.num", { dataset: { path: p } }, String(i + 1), slot()),
+      cell(p + "/name", bind(f, "name", h("input.name", { value: f.name || "", "aria-label": t("data.field.name"), required: true }), txt)),
+      cell(p + "/title", bind(f, "title", h("input.title", { value: f.title || "", "aria-label": t("data.field.title") }), txt)),
+      cell(p + "/type", bind(f, "type", h("select.type", { "aria-label": t("data.field.type") }, h("option", { value: "" }, t("data.field.byElement")),
+        TYPES.map(x => h("option", { value: x, selected: f.type === x }, t("data.type." + x)))), el => el.value)),
+      cell(p + "/element", bind(f, "element", h("input.element", { value: f.element || "", list: "element-list", "aria-label": t("data.field.element") }), txt)),
+      cell(p + "/length", bind(f, "length", h("input.length", { type: "number", min: 1, value: f.length ?? "", "aria-label": t("data.field.length") }), num)),
+      FLAGS.map(k => cell(p + "/" + k, bind(f, k, h("input." + k, { type: "checkbox", checked: !!f[k], "aria-label": t("data.field." + k) }), el => el.checked))),
+      h("td.level", level ? h("span.badge.level-" + level, t("data.level." + level)) : null),
+      h("td.more-cell", more),
+      h("td.row-buttons",
+        h("button.up", { type: "button", title: t("data.field.up"), disabled: i === 0, on: { click: () => move(-1) } }, "↑"),
+        h("button.down", { type: "button", title: t("data.field.down"), disabled: i === fields.length - 1, on: { click: () => move(1) } }, "↓"),
+        h("button.remove", { type: "button", title: t("form.remove"), on: { click: () => { fields.splice(i, 1); redraw(); onChange(); } } }, "✕")));
+  }
+  function redraw() {
+    rows.replaceChildren(...fields.map(row));
+    if (readOnly) rows.querySelectorAll("input,select,button").forEach(x => { x.disabled = true; });
+  }
+  redraw();
+  return {
+    rows,
+    add() {
+      fields.push({ name: "", type: "string" });
+      redraw();
+      onChange();
+      rows.lastElementChild.querySelector("input.name").focus();
+    },
+  };
+}
+
+function inheritedTable(t, inherited) {
+  return h("table#inherited-fields",
+    h("tr", h("th", t("data.field.name")), h("th", t("data.field.title")), h("th", t("data.field.type")), h("th", t("data.layers"))),
+    inherited.map(f => h("tr", h("td", h("code", f.name)), h("td", f.title || ""),
+      h("td", f.type ? t("data.type." + f.type) : f.element ? "⟨" + f.element + "⟩" : ""), h("td", f.from))));
+}
+
+// classificationLink says where the fields' classes come from, and links to it.
+function classificationLink(t, d, name) {
+  if (d.mayClassify === false) return null;
+  const T = typeName(name);
+  return h("p.muted#classification-link", t("data.classification", { type: T }), " ",
+    d.cls && d.cls.layers.includes(d.tenant) ? h("a", { href: `#/r/Classification/${d.tenant}/${T}` }, t("data.classification.edit"))
+      : h("a", { href: `#/new/Classification/${d.tenant}` }, t("data.classification.new")));
 }
