@@ -189,6 +189,24 @@ func TestBrowserData(t *testing.T) {
 		b.shot(t, "entities")
 	})
 
+	step(t, "a draft of a shipped entity previews as served", func(t *testing.T) {
+		// enterprise names data elements (registeredCapital is a decimal) and others
+		// derive relations onto it (licences, applications): the draft takes both
+		// from the served types, so an edit that changes no field changes no type.
+		var served, draft, source string
+		b.goTo(t, "entities/230000/enterprise")
+		b.run(t, "served", poll(`document.getElementById("sdl-source").textContent.includes("/data/230000/graphql")`), text(`#sdl`, &served),
+			fill(`#entity-title`, "市场主体（草稿）"),
+			poll(`!document.getElementById("sdl-source").textContent.includes("/data/230000/graphql")`),
+			text(`#sdl`, &draft), text(`#sdl-source`, &source))
+		if !strings.Contains(served, "registeredCapital: Float") || !strings.Contains(served, "licences(") {
+			t.Errorf("enterprise as served:\n%s", served)
+		}
+		if draft != served || !strings.Contains(source, "草稿") {
+			t.Errorf("the draft (%q) differs from the served types:\nserved:\n%s\ndraft:\n%s", source, served, draft)
+		}
+	})
+
 	step(t, "in English", func(t *testing.T) {
 		var heads, source string
 		b.run(t, "switch",

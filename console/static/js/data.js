@@ -31,16 +31,18 @@ const SYSTEM = [["id", "ID!"], ["tenant", "String!"], ["createdAt", "String!"], 
   ["createdBy", "String!"], ["updatedBy", "String!"], ["deletedAt", "String"], ["version", "Int!"]];
 
 // draftTypes is what the data API would serve for an entity: fields are every field
-// seen at the tenant (inherited layers' and this one's); elementType resolves a data
-// element's type when it is known to the console (else the server decides on save).
-export function draftTypes(name, fields, relations, elementType) {
+// seen at the tenant (inherited layers' and this one's); elementType(code, field)
+// resolves a data element's type when the console knows it (else the server decides
+// on save); derived are members the served API has that no layer declares (inverse
+// relations other entities derive onto this one), kept as served.
+export function draftTypes(name, fields, relations, elementType, derived) {
   const T = typeName(name);
   const obj = SYSTEM.map(([n, t]) => ({ name: n, type: t }));
   const input = [];
   const unresolved = [];
   for (const f of fields) {
     let ty = f.type;
-    if (!ty && f.element) { ty = elementType(f.element); if (!ty) unresolved.push(f.name); }
+    if (!ty && f.element) { ty = elementType(f.element, f.name); if (!ty) unresolved.push(f.name); }
     const sc = scalarOf(ty || "string");
     obj.push({ name: f.name, type: sc, description: f.title });
     input.push({ name: f.name, type: sc, description: f.description });
@@ -56,6 +58,7 @@ export function draftTypes(name, fields, relations, elementType) {
       if (r.kind === "manyToMany") input.push({ name: r.name, type: "LinkInput" });
     }
   }
+  if (derived) { obj.push(...derived.obj); input.push(...derived.input); }
   const one = name, many = plural(name);
   const id = { name: "id", type: "ID!" };
   return {
@@ -97,6 +100,21 @@ export async function servedTypes(tenant, name) {
     query: pick(d.q.queryType.fields, [name, plural(name)]),
     mutation: pick(d.q.mutationType && d.q.mutationType.fields, ["create", "update", "delete", "restore"].map(x => x + T)),
     unresolved: [],
+  };
+}
+
+const typeOfScalar = { Int: "integer", Float: "decimal", Boolean: "boolean", String: "string" };
+
+// servedParts splits served types for drafts: the entity type of each field the API
+// serves (by field name), and the members no layer declares (known: the names the
+// layers declare).
+export function servedParts(served, known) {
+  const [obj, input] = served.types;
+  const system = new Set(SYSTEM.map(([n]) => n));
+  const other = f => !system.has(f.name) && !known.has(f.name);
+  return {
+    types: new Map(obj.fields.filter(f => typeOfScalar[f.type]).map(f => [f.name, typeOfScalar[f.type]])),
+    derived: { obj: obj.fields.filter(other), input: input.fields.filter(other) },
   };
 }
 

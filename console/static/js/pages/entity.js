@@ -8,7 +8,7 @@
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
 import { showFieldErrors, clearFieldErrors } from "../form.js";
-import { draftTypes, servedTypes, sdl, entityLayers, typeName, plural } from "../data.js";
+import { draftTypes, servedTypes, servedParts, sdl, entityLayers, typeName, plural } from "../data.js";
 
 const TYPES = ["string", "text", "integer", "decimal", "boolean", "date", "datetime"];
 const FLAGS = ["required", "unique", "index"];
@@ -27,7 +27,8 @@ export async function render(ctx) {
   const descInput = h("textarea#entity-description", { rows: 2 }, spec.description || "");
   const status = h("div.status", { role: "status" });
   const entityName = () => (isNew ? nameInput.value.trim() : params.name);
-  const preview = previewer(t, tenant, isNew, entityName, () => [...inherited, ...fields.filter(f => f.name)], relations, d.elementType);
+  const known = new Set([...inherited, ...fields, ...relations].map(f => f.name));
+  const preview = previewer(t, tenant, isNew, entityName, () => [...inherited, ...fields.filter(f => f.name)], relations, d.elementType, known);
   const editor = fieldEditor(t, fields, { onChange: preview.changed, levelOf: d.levelOf, readOnly: mayWrite === false });
 
   const object = () => {
@@ -125,10 +126,12 @@ async function load(ctx) {
 }
 
 // previewer shows the entity's GraphQL types: the data API's while nothing has
-// changed since the page was loaded, then the draft's.
-function previewer(t, tenant, isNew, entityName, allFields, relations, elementType) {
+// changed since the page was loaded, then the draft's, which takes from the served
+// ones the types of fields naming data elements and the members other entities
+// derive (known: the names the layers declare).
+function previewer(t, tenant, isNew, entityName, allFields, relations, elementType, known) {
   const box = h("pre#sdl.sdl"), source = h("p#sdl-source.muted");
-  let dirty = isNew, asked = 0;
+  let dirty = isNew, asked = 0, parts = null;
   async function show() {
     const name = entityName();
     if (!/^[a-z][a-z0-9]{1,39}$/.test(name)) { source.textContent = t("data.sdl.noname"); box.textContent = ""; return; }
@@ -138,13 +141,15 @@ function previewer(t, tenant, isNew, entityName, allFields, relations, elementTy
         const served = await servedTypes(tenant, name);
         if (mine !== asked) return;
         if (served) {
+          parts = servedParts(served, known);
           source.textContent = t("data.sdl.served", { url: `/data/${tenant}/graphql` });
           box.textContent = sdl(served);
           return;
         }
       } catch (e) { source.replaceChildren(errorBox(e)); }
     }
-    const d = draftTypes(name, allFields(), relations, elementType);
+    const resolve = (code, field) => elementType(code) || (parts && parts.types.get(field)) || "";
+    const d = draftTypes(name, allFields(), relations, resolve, parts && parts.derived);
     source.textContent = t("data.sdl.draft") + (d.unresolved.length ? " " + t("data.sdl.unresolved", { fields: d.unresolved.join(", ") }) : "");
     box.textContent = sdl(d);
   }
