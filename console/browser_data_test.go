@@ -66,13 +66,15 @@ func TestBrowserData(t *testing.T) {
 			row(3, "employees", "从业人数", "integer"),
 			row(4, "rating", "评分", "decimal"),
 			row(5, "opened", "开业日期", "date"), check(`#field-rows tr:nth-child(5) input.index`),
-			row(6, "Bad-Name", "", "string"),
+			// A field typed by a shipped data element (registeredCapital is a decimal).
+			row(6, "capital", "注册资本", ""), fill(`#field-rows tr:nth-child(6) input.element`, "registeredCapital"),
+			row(7, "Bad-Name", "", "string"),
 			// The date field moves up above the rating, the bad one is kept for now.
 			chromedp.Click(chromedp.CSS(`#field-rows tr:nth-child(5) button.up`)),
 			poll(`document.querySelector("#field-rows tr:nth-child(4) input.name").value === "opened"`))
 		var sdl string
 		b.run(t, "preview", text(`#sdl`, &sdl))
-		for _, want := range []string{"type Shop {", "employees: Int", "rating: Float", "input ShopInput {", "shops(", "createShop(input: ShopInput!"} {
+		for _, want := range []string{"type Shop {", "employees: Int", "rating: Float", "capital: Float", "input ShopInput {", "shops(", "createShop(input: ShopInput!"} {
 			if !strings.Contains(sdl, want) {
 				t.Errorf("the draft's SDL lacks %q:\n%s", want, sdl)
 			}
@@ -80,14 +82,14 @@ func TestBrowserData(t *testing.T) {
 		var refusal string
 		b.run(t, "save with a bad field name",
 			chromedp.Click(chromedp.CSS(`#save`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-path="/spec/fields/5/name"].invalid .field-error div`)),
-			text(`[data-path="/spec/fields/5/name"] .field-error`, &refusal))
+			chromedp.WaitVisible(chromedp.CSS(`[data-path="/spec/fields/6/name"].invalid .field-error div`)),
+			text(`[data-path="/spec/fields/6/name"] .field-error`, &refusal))
 		if !strings.Contains(refusal, "VALIDATION_FAILED") {
 			t.Errorf("a bad field name is refused at its field with %q", refusal)
 		}
 		b.run(t, "remove it and save",
-			chromedp.Click(chromedp.CSS(`#field-rows tr:nth-child(6) button.remove`)),
-			poll(`document.querySelectorAll("#field-rows tr").length === 5`),
+			chromedp.Click(chromedp.CSS(`#field-rows tr:nth-child(7) button.remove`)),
+			poll(`document.querySelectorAll("#field-rows tr").length === 6`),
 			text(`#sdl`, &draft),
 			chromedp.Click(chromedp.CSS(`#save`)),
 			ready("entities/230102/shop"),

@@ -2,11 +2,14 @@ package kernel
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/graphql-go/graphql"
 
 	"github.com/gdbos/gdbos/core/apierr"
+	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/core/resource"
 	"github.com/gdbos/gdbos/core/standard"
 )
@@ -26,6 +29,7 @@ var dataElementInfoType = graphql.NewObject(graphql.ObjectConfig{
 		"classification": {Type: graphql.String},
 		"shipped":        {Type: graphql.NewNonNull(graphql.Boolean), Description: "Whether GDBOS ships it."},
 		"tenant":         {Type: graphql.String, Description: "The nearest tenant at or above this one with a DataElement layer of it; null when only shipped."},
+		"spec":           {Type: graphql.NewNonNull(graph.JSON), Description: "The element's spec in force here, layers applied (its rules)."},
 	},
 })
 
@@ -90,9 +94,17 @@ func (k *Kernel) dataElements(ctx context.Context, tenantCode string) ([]map[str
 		if code, ok := defined[n]; ok {
 			at = code
 		}
+		var spec map[string]any
+		raw, err := json.Marshal(e.Spec)
+		if err == nil {
+			err = json.Unmarshal(raw, &spec)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("kernel: data element %s: %w", n, err)
+		}
 		out = append(out, map[string]any{"name": n, "code": e.Spec.Code, "title": e.Spec.Name, "description": e.Spec.Description,
 			"type": e.Spec.Type, "fieldType": fieldType(e), "classification": e.Spec.Classification,
-			"shipped": slices.Contains(shipped, n), "tenant": at})
+			"shipped": slices.Contains(shipped, n), "tenant": at, "spec": spec})
 	}
 	return out, nil
 }

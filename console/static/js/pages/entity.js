@@ -70,7 +70,7 @@ export async function render(ctx) {
         h("thead", h("tr", h("th", "#"), ["name", "title", "type", "element", "length", ...FLAGS, "level"].map(k => h("th", t("data.field." + k))), h("th"), h("th"))),
         editor.rows),
       slot()),
-    h("datalist#element-list", [...d.elements.keys()].map(n => h("option", { value: n }, d.elements.get(n).name || ""))),
+    h("datalist#element-list", [...d.elements.values()].map(e => h("option", { value: e.name }, e.title || ""))),
     mayWrite === false ? h("p.muted", t("resources.readonly")) : h("div.buttons",
       h("button#add-field", { type: "button", on: { click: () => editor.add() } }, t("data.field.add")),
       h("button#save", { type: "submit" }, t(isNew ? "resources.create" : res ? "form.save" : "data.addLayer")),
@@ -95,8 +95,9 @@ export async function render(ctx) {
 }
 
 // load reads what the designer needs: the tenant's lineage, the entity's layers on
-// it, the data elements in force there, this tenant's layer, what the user may do,
-// and the Classification named after the entity's type.
+// it, the data elements in force there (dataElements: shipped ones too, with the
+// type a field naming them takes), this tenant's layer, what the user may do, and
+// the Classification named after the entity's type.
 async function load(ctx) {
   const { t, gqlAll, params } = ctx;
   const tenant = params.tenant, isNew = !params.name;
@@ -105,7 +106,7 @@ async function load(ctx) {
   const path = [...r.data.tenant.ancestors.map(a => a.code), tenant];
   const [{ layers, errors }, els, own, [mayWrite, mayClassify]] = await Promise.all([
     entityLayers(gqlAll, path),
-    gqlAll(`query{ ${path.map((c, i) => `e${i}: resources(kind:"DataElement", tenant:"${c}", first:500){ nodes{ name spec } }`).join("\n")} }`),
+    gqlAll(`query($t:String!){ dataElements(tenant:$t){ name title fieldType } }`, { t: tenant }),
     isNew ? { data: {}, errors: [] } : gqlAll(`query($t:String!,$n:String!){ resource(kind:"EntitySchema", tenant:$t, name:$n){ apiVersion labels spec version } }`, { t: tenant, n: params.name }),
     ctx.can(tenant, [["EntitySchema", "write"], ["Classification", "read"]]),
   ]);
@@ -116,10 +117,10 @@ async function load(ctx) {
   // not by the schema: shown beside each field, edited on its own page.
   const cls = !isNew && mayClassify !== false ? (await gqlAll(`query($t:String!,$n:String!){ effectiveResource(kind:"Classification", tenant:$t, name:$n){ spec layers } }`,
     { t: tenant, n: typeName(params.name) })).data.effectiveResource : null;
-  const elements = new Map(path.flatMap((_, i) => ((els.data || {})["e" + i] || { nodes: [] }).nodes).map(n => [n.name, n.spec]));
+  const elements = new Map((els.data.dataElements || []).map(e => [e.name, e]));
   return {
     tenant, isNew, tenantName: r.data.tenant.name, elements, res, above, mayWrite, mayClassify, cls,
-    elementType: code => { const s = elements.get(code); return s ? (s.type === "code" || !s.type ? "string" : s.type) : ""; },
+    elementType: code => (elements.has(code) ? elements.get(code).fieldType : ""),
     levelOf: name => (cls && cls.spec.fields && cls.spec.fields[name] ? cls.spec.fields[name].level : ""),
     errors: [...r.errors, ...errors, ...els.errors, ...own.errors.filter(e => e.code !== "NOT_FOUND")],
   };
