@@ -38,8 +38,12 @@ export async function render(ctx) {
   }`), fieldOrder(ctx, tenant, entity)]);
   if (!intro.data.t) throw new Error(t("data.records.noentity", { entity, tenant }));
   const cols = columns(intro.data.t.fields, order);
-  const orderable = new Set((intro.data.o ? intro.data.o.enumValues : []).map(v => v.name));
-  const filter = filters(t, cols, new Map((intro.data.f ? intro.data.f.inputFields : []).map(f => [f.name, f.type.name])));
+  const filterType = new Map((intro.data.f ? intro.data.f.inputFields : []).map(f => [f.name, f.type.name]));
+  // Fields the user sees masked cannot be filtered or ordered on (ADR 25): the API
+  // names them, and they are not offered.
+  const hidden = await maskedFields(tenant, T, many, cols.map(c => c.name).filter(n => filterType.has(n)));
+  const orderable = new Set((intro.data.o ? intro.data.o.enumValues : []).map(v => v.name).filter(n => !hidden.has(n)));
+  const filter = filters(t, cols, filterType, hidden);
 
   // after holds the cursors of the pages before this one, seen the row counts read.
   const state = { filter: null, order: null, desc: false, first: 20, after: [], seen: [] };
@@ -101,6 +105,20 @@ export async function render(ctx) {
 
 const label = c => (c.description ? [c.description, h("span.code", c.name)] : c.name);
 
+// maskedFields asks the API which of the fields it would refuse to filter on for
+// this user: a filter on all of them, refused with the path of each masked one.
+// It reads at most one id, and counts nothing.
+async function maskedFields(tenant, T, many, names) {
+  if (!names.length) return new Set();
+  const f = { and: names.map(n => ({ [n]: { isNull: false } })) };
+  let errors;
+  try {
+    ({ errors } = await dataGql(tenant, `query($f:${T}Filter){ ${many}(filter:$f, first:1){ nodes{ id } } }`, { f }));
+  } catch (e) { errors = [e]; }
+  const refusal = errors.find(e => e.code === "FORBIDDEN");
+  return new Set(refusal ? refusal.fields.map(x => x.path.split("/").pop()) : []);
+}
+
 // columns are the type's scalar fields: id and tenant, the entity's fields in the
 // schema's order, then updatedAt.
 function columns(fields, order) {
@@ -113,11 +131,13 @@ function columns(fields, order) {
 }
 
 // filters is the row of filter inputs under the header, one per column the API can
-// filter on, and read() turning them into the API's filter (all of them must hold).
-function filters(t, cols, filterType) {
+// filter on for this user (hidden: the masked ones), and read() turning them into
+// the API's filter (all of them must hold).
+function filters(t, cols, filterType, hidden) {
   const scalarOf = new Map(cols.map(c => [c.name, named(c.type).name]));
   const row = h("tr.filters", cols.map(c => {
     const ft = filterType.get(c.name);
+    if (hidden.has(c.name)) return h("td.masked", { title: t("data.records.masked") }, "🔒");
     if (!ft || !OPS[ft]) return h("td");
     const op = h("select.op", { name: "op-" + c.name, "aria-label": t("data.records.op") }, OPS[ft].map(o => h("option", { value: o }, t("data.op." + o))));
     const val = ft === "BooleanFilter"
