@@ -39,11 +39,6 @@ export async function render(ctx) {
   if (!intro.data.t) throw new Error(t("data.records.noentity", { entity, tenant }));
   const cols = columns(intro.data.t.fields, order);
   const filterType = new Map((intro.data.f ? intro.data.f.inputFields : []).map(f => [f.name, f.type.name]));
-  // Fields the user sees masked cannot be filtered or ordered on (ADR 25): the API
-  // names them, and they are not offered.
-  const hidden = await maskedFields(tenant, T, many, cols.map(c => c.name).filter(n => filterType.has(n)));
-  const orderable = new Set((intro.data.o ? intro.data.o.enumValues : []).map(v => v.name).filter(n => !hidden.has(n)));
-  const filter = filters(t, cols, filterType, hidden);
 
   // after holds the cursors of the pages before this one, seen the row counts read.
   const state = { filter: null, order: null, desc: false, first: 20, after: [], seen: [] };
@@ -51,6 +46,11 @@ export async function render(ctx) {
   const summary = h("p#records-total");
   const tbody = h("tbody");
   const restart = () => { state.after = []; state.seen = []; load(); };
+  // Fields the user sees masked cannot be filtered or ordered on (ADR 25): the API
+  // names them, and they are not offered. Asked beside the first page.
+  const [hidden] = await Promise.all([maskedFields(tenant, T, many, cols.map(c => c.name).filter(n => filterType.has(n))), load()]);
+  const orderable = new Set((intro.data.o ? intro.data.o.enumValues : []).map(v => v.name).filter(n => !hidden.has(n)));
+  const filter = filters(t, cols, filterType, hidden);
 
   async function load() {
     out.setAttribute("aria-busy", "true");
@@ -92,7 +92,6 @@ export async function render(ctx) {
     h("div.buttons", h("button#apply-filter", { type: "submit" }, t("data.records.filter")),
       h("button", { type: "reset", on: { click: () => setTimeout(() => form.requestSubmit(), 0) } }, t("data.records.clear")),
       h("label", t("data.records.size"), " ", size), summary));
-  await load();
   const [mayWrite] = await mayImport;
   return h("section.records", { dataset: { tenant, entity } },
     h("nav.crumbs", h("a", { href: "#/entities?tenant=" + tenant }, t("data.entities.title")), " / ", h("a", { href: `#/entities/${tenant}/${entity}` }, entity), " / ", t("data.records")),
