@@ -214,6 +214,36 @@ func TestBrowserData(t *testing.T) {
 		}
 	})
 
+	step(t, "a local layer at 道里区", func(t *testing.T) {
+		// enterprise is defined at the province: at 道里区 the designer shows its
+		// fields as inherited and saves the county's own as a layer of its own.
+		var inherited, draft, served string
+		b.goTo(t, "entities/230102/enterprise")
+		b.run(t, "add a local field",
+			text(`#inherited-fields`, &inherited),
+			chromedp.Click(chromedp.CSS(`#add-field`)),
+			fill(`#field-rows tr:nth-child(1) input.name`, "street"), fill(`#field-rows tr:nth-child(1) input.title`, "街道"),
+			poll(`document.getElementById("sdl").textContent.includes("street: String")`),
+			text(`#sdl`, &draft),
+			chromedp.Click(chromedp.CSS(`#save`)),
+			poll(`document.getElementById("sdl-source").textContent.includes("/data/230102/graphql") && document.querySelector("#entity-form .badge, h2 .badge")`),
+			text(`#sdl`, &served))
+		if !strings.Contains(inherited, "registeredCapital") || !strings.Contains(inherited, "230000") {
+			t.Errorf("inherited fields at 道里区: %q", inherited)
+		}
+		if served != draft {
+			t.Errorf("the local layer's draft and the served types differ:\nserved:\n%s\ndraft:\n%s", served, draft)
+		}
+		d := b.s.MustDo(t, admin, `{resource(kind:"EntitySchema", tenant:"230102", name:"enterprise"){spec}}`, nil)
+		if got := fmt.Sprint(d["resource"].(map[string]any)["spec"]); got != "map[fields:[map[name:street title:街道 type:string]]]" {
+			t.Errorf("the local layer saved: %s", got)
+		}
+		r := b.s.Data(t, "230100", admin, `{__type(name:"Enterprise"){fields{name}}}`, nil)
+		if strings.Contains(r.Body, "street") {
+			t.Errorf("道里区's local field is in 哈尔滨市's API: %s", r.Body)
+		}
+	})
+
 	step(t, "in English", func(t *testing.T) {
 		var heads, source string
 		b.run(t, "switch",
