@@ -69,12 +69,17 @@ func TestBrowserData(t *testing.T) {
 			// A field typed by a shipped data element (registeredCapital is a decimal).
 			row(6, "capital", "注册资本", ""), fill(`#field-rows tr:nth-child(6) input.element`, "registeredCapital"),
 			row(7, "Bad-Name", "", "string"),
+			// A relation to the province's person, with its inverse on person.
+			chromedp.Click(chromedp.CSS(`#add-relation`)),
+			chromedp.WaitVisible(chromedp.CSS(`#relation-rows tr:nth-child(1) input.name`)),
+			fill(`#relation-rows tr:nth-child(1) input.name`, "owner"), fill(`#relation-rows tr:nth-child(1) input.title`, "经营者"),
+			fill(`#relation-rows tr:nth-child(1) select.entity`, "person"), fill(`#relation-rows tr:nth-child(1) input.inverse`, "shops"),
 			// The date field moves up above the rating, the bad one is kept for now.
 			chromedp.Click(chromedp.CSS(`#field-rows tr:nth-child(5) button.up`)),
 			poll(`document.querySelector("#field-rows tr:nth-child(4) input.name").value === "opened"`))
 		var sdl string
 		b.run(t, "preview", text(`#sdl`, &sdl))
-		for _, want := range []string{"type Shop {", "employees: Int", "rating: Float", "capital: Float", "input ShopInput {", "shops(", "createShop(input: ShopInput!"} {
+		for _, want := range []string{"type Shop {", "employees: Int", "rating: Float", "capital: Float", "owner: Person  # 经营者", "owner: ID", "input ShopInput {", "shops(", "createShop(input: ShopInput!"} {
 			if !strings.Contains(sdl, want) {
 				t.Errorf("the draft's SDL lacks %q:\n%s", want, sdl)
 			}
@@ -101,7 +106,8 @@ func TestBrowserData(t *testing.T) {
 		}
 		d := b.s.MustDo(t, admin, `{resource(kind:"EntitySchema", tenant:"230102", name:"shop"){spec}}`, nil)
 		spec := fmt.Sprint(d["resource"].(map[string]any)["spec"])
-		if !strings.Contains(spec, "map[index:true name:opened title:开业日期 type:date] map[name:rating") {
+		if !strings.Contains(spec, "map[index:true name:opened title:开业日期 type:date] map[name:rating") ||
+			!strings.Contains(spec, "relations:[map[entity:person inverse:shops kind:manyToOne name:owner title:经营者]]") {
 			t.Errorf("the designer saved %s", spec)
 		}
 		b.shot(t, "entity-designer")

@@ -20,19 +20,23 @@ export async function render(ctx) {
   const spec = res ? structuredClone(res.spec) : {};
   const fields = (spec.fields || []).map(f => ({ ...f }));
   const inherited = d.above.flatMap(l => (l.spec.fields || []).map(f => ({ ...f, from: l.tenant })));
-  const relations = [...d.above.flatMap(l => l.spec.relations || []), ...(spec.relations || [])];
+  const rels = (spec.relations || []).map(r => ({ ...r }));
+  const inheritedRelations = d.above.flatMap(l => l.spec.relations || []);
 
   const nameInput = isNew ? h("input#entity-name", { name: "/metadata/name", required: true, pattern: "[a-z][a-z0-9]{1,39}", placeholder: "enterprise" }) : null;
   const titleInput = h("input#entity-title", { value: spec.title || "" });
   const descInput = h("textarea#entity-description", { rows: 2 }, spec.description || "");
   const status = h("div.status", { role: "status" });
   const entityName = () => (isNew ? nameInput.value.trim() : params.name);
-  const known = new Set([...inherited, ...fields, ...relations].map(f => f.name));
-  const preview = previewer(t, tenant, isNew, entityName, () => [...inherited, ...fields.filter(f => f.name)], relations, d.elementType, known);
+  const known = new Set([...inherited, ...fields, ...inheritedRelations, ...rels].map(f => f.name));
+  const preview = previewer(t, tenant, isNew, entityName, () => [...inherited, ...fields.filter(f => f.name)],
+    () => [...inheritedRelations, ...rels.filter(r => r.name && r.entity)], d.elementType, known);
   const editor = fieldEditor(t, fields, { onChange: preview.changed, levelOf: d.levelOf, readOnly: mayWrite === false });
+  const relEditor = relationEditor(t, rels, { onChange: preview.changed, entities: d.entities, readOnly: mayWrite === false });
 
   const object = () => {
-    const s = { ...spec, fields: fields.map(f => ({ ...f })) };
+    const s = { ...spec, fields: fields.map(f => ({ ...f })), relations: rels.map(r => ({ ...r })) };
+    if (!rels.length) delete s.relations;
     const title = titleInput.value.trim(), desc = descInput.value.trim();
     if (title) s.title = title; else delete s.title;
     if (desc) s.description = desc; else delete s.description;
@@ -70,14 +74,17 @@ export async function render(ctx) {
         h("thead", h("tr", h("th", "#"), ["name", "title", "type", "element", "length", ...FLAGS, "level"].map(k => h("th", t("data.field." + k))), h("th"), h("th"))),
         editor.rows),
       slot()),
+    h("h3", t("data.relations")),
+    h("div.field", { dataset: { path: "/spec/relations" } }, relEditor.table, slot()),
     h("datalist#element-list", [...d.elements.values()].map(e => h("option", { value: e.name }, e.title || ""))),
     mayWrite === false ? h("p.muted", t("resources.readonly")) : h("div.buttons",
       h("button#add-field", { type: "button", on: { click: () => editor.add() } }, t("data.field.add")),
+      h("button#add-relation", { type: "button", on: { click: () => relEditor.add() } }, t("data.relation.add")),
       h("button#save", { type: "submit" }, t(isNew ? "resources.create" : res ? "form.save" : "data.addLayer")),
       h("button#dryrun", { type: "button", on: { click: () => apply(true) } }, t("form.dryrun"))),
     isNew ? null : classificationLink(t, d, params.name),
-    (spec.relations || []).length || (spec.versions || []).length || (spec.indexes || []).length
-      ? h("p.muted", t("data.keptInYaml", { n: (spec.relations || []).length }), " ", h("a", { href: `#/r/EntitySchema/${tenant}/${params.name}?tab=yaml` }, "YAML")) : null,
+    (spec.versions || []).length || (spec.indexes || []).length
+      ? h("p.muted", t("data.keptInYaml"), " ", h("a", { href: `#/r/EntitySchema/${tenant}/${params.name}?tab=yaml` }, "YAML")) : null,
     status);
   if (mayWrite === false) [titleInput, descInput].forEach(x => { x.disabled = true; });
   preview.show();
@@ -120,6 +127,7 @@ async function load(ctx) {
   const elements = new Map((els.data.dataElements || []).map(e => [e.name, e]));
   return {
     tenant, isNew, tenantName: r.data.tenant.name, elements, res, above, mayWrite, mayClassify, cls,
+    entities: [...new Set([...layers.map(l => l.name), ...(isNew ? [] : [params.name])])].sort(),
     elementType: code => (elements.has(code) ? elements.get(code).fieldType : ""),
     levelOf: name => (cls && cls.spec.fields && cls.spec.fields[name] ? cls.spec.fields[name].level : ""),
     errors: [...r.errors, ...errors, ...els.errors, ...own.errors.filter(e => e.code !== "NOT_FOUND")],
@@ -130,7 +138,7 @@ async function load(ctx) {
 // changed since the page was loaded, then the draft's, which takes from the served
 // ones the types of fields naming data elements and the members other entities
 // derive (known: the names the layers declare).
-function previewer(t, tenant, isNew, entityName, allFields, relations, elementType, known) {
+function previewer(t, tenant, isNew, entityName, allFields, allRelations, elementType, known) {
   const box = h("pre#sdl.sdl"), source = h("p#sdl-source.muted");
   let dirty = isNew, asked = 0, parts = null;
   async function show() {
@@ -150,7 +158,7 @@ function previewer(t, tenant, isNew, entityName, allFields, relations, elementTy
       } catch (e) { source.replaceChildren(errorBox(e)); }
     }
     const resolve = (code, field) => elementType(code) || (parts && parts.types.get(field)) || "";
-    const d = draftTypes(name, allFields(), relations, resolve, parts && parts.derived);
+    const d = draftTypes(name, allFields(), allRelations(), resolve, parts && parts.derived);
     source.textContent = t("data.sdl.draft") + (d.unresolved.length ? " " + t("data.sdl.unresolved", { fields: d.unresolved.join(", ") }) : "");
     box.textContent = sdl(d);
   }
@@ -232,4 +240,54 @@ function classificationLink(t, d, name) {
   return h("p.muted#classification-link", t("data.classification", { type: T }), " ",
     d.cls && d.cls.layers.includes(d.tenant) ? h("a", { href: `#/r/Classification/${d.tenant}/${T}` }, t("data.classification.edit"))
       : h("a", { href: `#/new/Classification/${d.tenant}` }, t("data.classification.new")));
+}
+
+const KINDS = ["manyToOne", "oneToMany", "manyToMany"];
+
+// relationEditor edits this layer's relations in place, one row each, like
+// fieldEditor: name, title, kind, the related entity (one in force here), the
+// inverse's name and, for manyToOne, required.
+function relationEditor(t, rels, { onChange, entities, readOnly }) {
+  const rows = h("tbody#relation-rows");
+  const slot = () => h("div.field-error", { role: "alert" });
+  const cell = (p, control) => h("td", h("div.field", { dataset: { path: p } }, control, slot()));
+  const bind = (r, key, el, read) => {
+    el.addEventListener(el.type === "checkbox" || el.tagName === "SELECT" ? "change" : "input", () => {
+      const v = read(el);
+      if (v === "" || v === false) delete r[key]; else r[key] = v;
+      onChange();
+    });
+    return el;
+  };
+  const txt = el => el.value.trim();
+  const row = (r, i) => {
+    const p = "/spec/relations/" + i;
+    return h("tr.relation-row",
+      h("td.num", { dataset: { path: p } }, String(i + 1), slot()),
+      cell(p + "/name", bind(r, "name", h("input.name", { value: r.name || "", "aria-label": t("data.relation.name") }), txt)),
+      cell(p + "/title", bind(r, "title", h("input.title", { value: r.title || "", "aria-label": t("data.relation.title") }), txt)),
+      cell(p + "/kind", bind(r, "kind", h("select.kind", { "aria-label": t("data.relation.kind") },
+        KINDS.map(k => h("option", { value: k, selected: r.kind === k }, t("data.kind." + k)))), el => el.value)),
+      cell(p + "/entity", bind(r, "entity", h("select.entity", { "aria-label": t("data.relation.entity") }, h("option", { value: "" }, ""),
+        [...new Set([...entities, r.entity].filter(Boolean))].map(n => h("option", { value: n, selected: r.entity === n }, n))), el => el.value)),
+      cell(p + "/inverse", bind(r, "inverse", h("input.inverse", { value: r.inverse || "", "aria-label": t("data.relation.inverse") }), txt)),
+      cell(p + "/required", bind(r, "required", h("input.required", { type: "checkbox", checked: !!r.required, "aria-label": t("data.relation.required") }), el => el.checked)),
+      h("td.row-buttons", h("button.remove", { type: "button", title: t("form.remove"), on: { click: () => { rels.splice(i, 1); redraw(); onChange(); } } }, "✕")));
+  };
+  function redraw() {
+    rows.replaceChildren(...rels.map(row));
+    if (readOnly) rows.querySelectorAll("input,select,button").forEach(x => { x.disabled = true; });
+  }
+  redraw();
+  const table = h("table#relations.fields",
+    h("thead", h("tr", h("th", "#"), ["name", "title", "kind", "entity", "inverse", "required"].map(k => h("th", t("data.relation." + k))), h("th"))), rows);
+  return {
+    table,
+    add() {
+      rels.push({ name: "", kind: "manyToOne" });
+      redraw();
+      onChange();
+      rows.lastElementChild.querySelector("input.name").focus();
+    },
+  };
 }
