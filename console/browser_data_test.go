@@ -110,6 +110,7 @@ func TestBrowserData(t *testing.T) {
 			!strings.Contains(spec, "relations:[map[entity:person inverse:shops kind:manyToOne name:owner title:经营者]]") {
 			t.Errorf("the designer saved %s", spec)
 		}
+		b.run(t, "to the top", js(`window.scrollTo(0, 0)`))
 		b.shot(t, "entity-designer")
 	})
 
