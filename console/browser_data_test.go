@@ -152,6 +152,15 @@ func TestBrowserData(t *testing.T) {
 	})
 
 	step(t, "records with a filter", func(t *testing.T) {
+		// The first shop's owner, a person at the province's entity.
+		p := b.s.Data(t, "230102", admin, `mutation{createPerson(input:{name:"李明", residentId:"11010519491231002X"}){id}}`, nil)
+		if len(p.Errors) > 0 {
+			t.Fatalf("create a person: %s", p.Body)
+		}
+		pid := p.Data["createPerson"].(map[string]any)["id"].(string)
+		if u := b.s.Data(t, "230102", admin, `mutation($o:ID){updateShop(id:"1", input:{owner:$o}){id}}`, map[string]any{"o": pid}); len(u.Errors) > 0 {
+			t.Fatalf("set the owner: %s", u.Body)
+		}
 		b.goTo(t, "records/230102/shop")
 		var total string
 		var masked int
@@ -159,6 +168,12 @@ func TestBrowserData(t *testing.T) {
 			eval(`document.querySelectorAll("#records td.masked").length`, &masked))
 		if masked != 0 {
 			t.Errorf("with no field classified, %d filters are withheld as masked", masked)
+		}
+		var owner string
+		b.run(t, "the relation's column", eval(`(() => { const i = [...document.querySelectorAll("#records thead tr:first-child th")].findIndex(th => th.dataset.field === "owner");
+			return i < 0 ? "no column" : document.querySelector('#records tbody tr[data-id="1"]').children[i].textContent; })()`, &owner))
+		if owner != "#"+pid {
+			t.Errorf("the first shop's owner shows %q, want #%s", owner, pid)
 		}
 		if !strings.Contains(total, "共 3 条") {
 			t.Errorf("records total %q", total)

@@ -48,7 +48,7 @@ export async function render(ctx) {
   const restart = () => { state.after = []; state.seen = []; load(); };
   // Fields the user sees masked cannot be filtered or ordered on (ADR 25): the API
   // names them, and they are not offered. Asked beside the first page.
-  const [hidden] = await Promise.all([maskedFields(tenant, T, many, cols.map(c => c.name).filter(n => filterType.has(n))), load()]);
+  const [hidden] = await Promise.all([maskedFields(tenant, T, many, cols.filter(c => !c.ref).map(c => c.name).filter(n => filterType.has(n))), load()]);
   const orderable = new Set((intro.data.o ? intro.data.o.enumValues : []).map(v => v.name).filter(n => !hidden.has(n)));
   const filter = filters(t, cols, filterType, hidden);
 
@@ -58,7 +58,7 @@ export async function render(ctx) {
     let r;
     try {
       r = await dataGql(tenant, `query($f:${T}Filter, $o:[${T}Order!], $n:Int, $a:String){ ${many}(filter:$f, orderBy:$o, first:$n, after:$a){
-        totalCount pageInfo{ hasNextPage endCursor } nodes{ ${cols.map(c => c.name).join(" ")} } } }`, vars);
+        totalCount pageInfo{ hasNextPage endCursor } nodes{ ${cols.map(c => (c.ref ? c.name + "{ id }" : c.name)).join(" ")} } } }`, vars);
     } catch (e) { r = { data: {}, errors: [e] }; }
     out.removeAttribute("aria-busy");
     const page = r.data[many];
@@ -70,7 +70,7 @@ export async function render(ctx) {
       h("div.buttons",
         h("button#prev-page", { type: "button", disabled: !state.after.length, on: { click: () => { state.after.pop(); state.seen.pop(); load(); } } }, t("data.records.prev")),
         h("button#next-page", { type: "button", disabled: !page.pageInfo.hasNextPage, on: { click: () => { state.seen.push(page.nodes.length); state.after.push(page.pageInfo.endCursor); load(); } } }, t("data.records.next"))));
-    tbody.replaceChildren(...page.nodes.map(n => h("tr", { dataset: { id: n.id } }, cols.map(c => h("td", n[c.name] == null ? "" : String(n[c.name]))))));
+    tbody.replaceChildren(...page.nodes.map(n => h("tr", { dataset: { id: n.id } }, cols.map(c => h("td", n[c.name] == null ? "" : c.ref ? "#" + n[c.name].id : String(n[c.name]))))));
   }
 
   const mark = name => (name === state.order ? (state.desc ? " ▼" : " ▲") : "");
@@ -119,14 +119,16 @@ async function maskedFields(tenant, T, many, names) {
 }
 
 // columns are the type's scalar fields: id and tenant, the entity's fields in the
-// schema's order, then updatedAt.
+// schema's order, its manyToOne relations (ref: shown by the related record's id),
+// then updatedAt.
 function columns(fields, order) {
   const scalars = fields.filter(f => named(f.type).kind === "SCALAR");
+  const refs = fields.filter(f => f.type.kind === "OBJECT").map(f => ({ ...f, ref: true }));
   const system = ["id", "tenant"];
   const quiet = ["createdBy", "updatedBy", "deletedAt", "version", "createdAt", "updatedAt"];
   const pos = n => (order.includes(n) ? order.indexOf(n) : order.length);
   const own = scalars.filter(f => !system.includes(f.name) && !quiet.includes(f.name)).sort((a, b) => pos(a.name) - pos(b.name));
-  return [...system.map(n => scalars.find(f => f.name === n)), ...own, scalars.find(f => f.name === "updatedAt")].filter(Boolean);
+  return [...system.map(n => scalars.find(f => f.name === n)), ...own, ...refs, scalars.find(f => f.name === "updatedAt")].filter(Boolean);
 }
 
 // filters is the row of filter inputs under the header, one per column the API can
