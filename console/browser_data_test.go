@@ -121,6 +121,12 @@ func TestBrowserData(t *testing.T) {
 		os.WriteFile(bad, []byte("name,licenceNo,employees,opened\n道里老鼎丰,JY001,12,2020-05-01\n,JY002,many,2021-01-01\n"), 0o644)
 		os.WriteFile(good, []byte("name,licenceNo,employees,rating,opened\n道里老鼎丰,JY001,12,4.5,2020-05-01\n中央大街华梅西餐厅,JY002,40,4.8,1925-03-01\n道里秋林里道斯,JY003,8,4.1,2019-09-09\n"), 0o644)
 		b.goTo(t, "import/230102/shop")
+		var header, href string
+		b.run(t, "the template", eval(`document.getElementById("import-template").dataset.header`, &header),
+			eval(`document.getElementById("import-template").href`, &href))
+		if header != "name,licenceNo,employees,opened,rating,capital,owner,tenant\n" || !strings.HasPrefix(href, "blob:") {
+			t.Errorf("the CSV template (%s) has the header %q", href, header)
+		}
 		var summary, errs string
 		b.run(t, "a bad file imports nothing",
 			chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{bad}),

@@ -144,3 +144,12 @@ export async function entityLayers(gqlAll, path) {
   const r = await gqlAll(`query{ ${path.map((c, i) => `l${i}: resources(kind:"EntitySchema", tenant:"${c}", first:500){ nodes{ tenant name spec version } }`).join("\n")} }`);
   return { layers: path.flatMap((_, i) => ((r.data || {})["l" + i] || { nodes: [] }).nodes), errors: r.errors };
 }
+
+// fieldOrder is the entity's fields in the order its layers list them, root first;
+// empty (the API's order) when the caller may not read the schemas.
+export async function fieldOrder(ctx, tenant, entity) {
+  const r = await ctx.gqlAll("query($t:String!){ tenant(code:$t){ ancestors{ code } } }", { t: tenant });
+  if (!r.data.tenant) return [];
+  const { layers } = await entityLayers(ctx.gqlAll, [...r.data.tenant.ancestors.map(a => a.code), tenant]);
+  return layers.filter(l => l.name === entity).flatMap(l => (l.spec.fields || []).map(f => f.name));
+}

@@ -8,7 +8,7 @@
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
 import { APIError, session } from "../api.js";
-import { dataGql, dataURL, typeName } from "../data.js";
+import { dataGql, dataURL, typeName, fieldOrder } from "../data.js";
 
 const SAMPLE = 1 << 20;
 
@@ -16,8 +16,17 @@ export async function render(ctx) {
   const { t, params } = ctx;
   const { tenant, entity } = params;
   const T = typeName(entity);
-  const [r, [mayWrite]] = await Promise.all([dataGql(tenant, `{ __type(name: "${T}") { name } }`), ctx.can(tenant, [[T, "write"]])]);
+  const [r, [mayWrite], order] = await Promise.all([dataGql(tenant, `{ __type(name: "${T}Input") { inputFields { name type { kind } } } }`),
+    ctx.can(tenant, [[T, "write"]]), fieldOrder(ctx, tenant, entity)]);
   if (!r.data.__type) throw r.errors[0] || new Error(t("data.records.noentity", { entity, tenant }));
+  // A template: the header of every column the import takes (manyToMany links are
+  // not imported), in the schema's order, with the optional tenant column last.
+  const pos = n => (order.includes(n) ? order.indexOf(n) : order.length);
+  const columns = [...r.data.__type.inputFields.filter(f => f.type.kind !== "INPUT_OBJECT").map(f => f.name)
+    .sort((a, b) => pos(a) - pos(b) || a.localeCompare(b)), "tenant"];
+  const header = columns.join(",") + "\n";
+  const template = h("a#import-template", { download: entity + ".csv", dataset: { header },
+    href: URL.createObjectURL(new Blob([header], { type: "text/csv" })) }, t("data.import.template"));
   const file = h("input#import-file", { type: "file", accept: ".csv,text/csv", required: true });
   const cont = h("input#continue-on-error", { type: "checkbox" });
   const info = h("p#import-info.muted");
@@ -44,7 +53,7 @@ export async function render(ctx) {
 
   const submit = h("button#import-start", { type: "submit" }, t("data.import.start"));
   const form = h("form#import-form.card", { on: { submit: ev => { ev.preventDefault(); start(); } } },
-    h("label", t("data.import.choose"), " ", file), info,
+    h("label", t("data.import.choose"), " ", file, " ", template), info,
     h("label.check", cont, " ", t("data.import.continue")),
     h("p.muted", t("data.import.semantics")),
     h("div.buttons", submit), progress);

@@ -5,7 +5,7 @@
 // and the refusal is shown.
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
-import { dataGql, typeName, plural, entityLayers } from "../data.js";
+import { dataGql, typeName, plural, fieldOrder } from "../data.js";
 
 const OPS = {
   StringFilter: ["contains", "eq", "startsWith", "ne", "gt", "gte", "lt", "lte", "isNull"],
@@ -14,15 +14,6 @@ const OPS = {
   BooleanFilter: ["eq", "isNull"],
 };
 const SIZES = [20, 50, 100];
-
-// fieldOrder is the entity's fields in the order its layers list them, root first;
-// empty (the API's order) when the caller may not read the schemas.
-async function fieldOrder(ctx, tenant, entity) {
-  const r = await ctx.gqlAll("query($t:String!){ tenant(code:$t){ ancestors{ code } } }", { t: tenant });
-  if (!r.data.tenant) return [];
-  const { layers } = await entityLayers(ctx.gqlAll, [...r.data.tenant.ancestors.map(a => a.code), tenant]);
-  return layers.filter(l => l.name === entity).flatMap(l => (l.spec.fields || []).map(f => f.name));
-}
 
 const named = t => (t.kind === "NON_NULL" || t.kind === "LIST" ? named(t.ofType) : t);
 
