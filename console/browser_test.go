@@ -611,6 +611,8 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "plugins/install"},
 		{kerneltest.SecurityAdmin, "plugins/credit-check/grants"},
 		{kerneltest.SecurityAdmin, "graphiql"},
+		{kerneltest.SecurityAdmin, "entities?tenant=230102"},
+		{kerneltest.SecurityAdmin, "new-entity/230102"},
 		{kerneltest.AuditAdmin, "audit"},
 	}
 	user := ""

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,16 +22,21 @@ const maxImportBytes = 4 << 30
 var errRollback = errors.New("import rolled back")
 
 // ImportHandler serves POST /data/{tenant}/import/{entity}?format=csv|json|ndjson
-// [&continueOnError=true]: the body's rows become records in one transaction, each
-// checked like a created record. The answer streams NDJSON: {"progress": rows} lines,
-// then {"report": {...}} listing every failed row with its field and rule. Without
-// continueOnError one bad row imports nothing.
+// [&continueOnError=true][&progress=N]: the body's rows become records in one
+// transaction, each checked like a created record. The answer streams NDJSON:
+// {"progress": rows} lines every N rows (default 10,000), then {"report": {...}}
+// listing every failed row with its field and rule. Without continueOnError one bad
+// row imports nothing.
 func (g *Graph) ImportHandler() http.Handler {
 	return g.bulk(func(ctx context.Context, w http.ResponseWriter, r *http.Request, d dataTable) error {
 		q := r.URL.Query()
+		every, err := progressEvery(q.Get("progress"))
+		if err != nil {
+			return err
+		}
 		opts := entity.ImportOptions{
 			Format: q.Get("format"), ContinueOnError: q.Get("continueOnError") == "true",
-			Default: d.t.Code, Actor: CallerFrom(ctx).Principal.Username, ProgressEvery: 10000,
+			Default: d.t.Code, Actor: CallerFrom(ctx).Principal.Username, ProgressEvery: every,
 			Refs: d.relatedScope(ctx),
 			Tenant: func(code string) (string, error) {
 				t, ok := d.g.svc.Tenants.Get(code)
@@ -61,7 +67,7 @@ func (g *Graph) ImportHandler() http.Handler {
 		var rep entity.ImportReport
 		body := http.MaxBytesReader(w, r.Body, maxImportBytes)
 		start := time.Now()
-		err := d.g.svc.Store.Tx(ctx, func(tx *ent.Tx) error {
+		err = d.g.svc.Store.Tx(ctx, func(tx *ent.Tx) error {
 			var err error
 			if rep, err = d.tb.Import(ctx, tx, body, opts); err != nil {
 				return err
@@ -84,6 +90,20 @@ func (g *Graph) ImportHandler() http.Handler {
 		}
 		return enc.Encode(map[string]any{"report": rep, "seconds": time.Since(start).Seconds()})
 	})
+}
+
+// progressEvery reads the progress parameter of an import: rows between progress
+// lines, so that a client importing a small file can show more than the report.
+func progressEvery(s string) (int, error) {
+	if s == "" {
+		return 10000, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, apierr.Invalid("invalid import", []apierr.FieldError{{Path: "/progress",
+			Message: fmt.Sprintf("must be a whole number of rows from 1 to 1000000, not %q", s)}})
+	}
+	return n, nil
 }
 
 // ExportHandler serves GET /data/{tenant}/export/{entity}?format=csv|json|ndjson:

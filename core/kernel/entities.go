@@ -194,12 +194,25 @@ func (k *Kernel) syncEntity(ctx context.Context, tx *ent.Tx, c resource.Change) 
 	if err != nil {
 		return err
 	}
+	// prev is the entity as its table stood before the change: with the old layer,
+	// with the deleted one, or without the new one. (Laid out from the old layer
+	// only, a new or deleted layer below the defining tenant looked like a first
+	// publish, and every inherited field's existing column like a clash.)
+	var old []entity.Layer
+	switch {
+	case c.Op == "delete":
+		old, err = k.entityLayers(ctx, c.Object.Metadata.Name, &c.Object)
+	case c.Old != nil:
+		old, err = k.entityLayers(ctx, c.Object.Metadata.Name, c.Old)
+	default:
+		old, err = k.entityLayers(ctx, c.Object.Metadata.Name, nil)
+		old = slices.DeleteFunc(old, func(l entity.Layer) bool { return l.Tenant == c.Object.Metadata.Tenant })
+	}
+	if err != nil {
+		return err
+	}
 	var prev entity.Layout
-	if c.Old != nil && c.Op != "delete" {
-		old, err := k.entityLayers(ctx, c.Object.Metadata.Name, c.Old)
-		if err != nil {
-			return err
-		}
+	if len(old) > 0 {
 		// A previous layout with problems still says what the table holds.
 		prev, _ = entity.Build(c.Object.Metadata.Name, old, nil)
 	}

@@ -208,10 +208,11 @@ func (k *Kernel) admitCodeTable(ctx context.Context, obj resource.Object, _ *res
 	return err
 }
 
-// standardQueries adds validateValue and codeTable to the schema.
+// standardQueries adds validateValue, codeTable and dataElements to the schema.
 func (k *Kernel) standardQueries(q graphql.Fields) {
 	q["validateValue"] = k.validateValueField()
 	q["codeTable"] = k.codeTableField()
+	q["dataElements"] = k.dataElementsField()
 }
 
 // dataValue is any JSON value given to validateValue. (core/graph's JSON scalar is

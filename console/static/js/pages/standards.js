@@ -1,5 +1,6 @@
-// Data standards at a tenant: the DataElement and CodeTable resources that apply
-// there (defined at it or above), each linking to its resource page, and the code
+// Data standards at a tenant: the data elements in force there (dataElements:
+// shipped ones and DataElement resources at it or above, layered), the CodeTable
+// resources that apply there, each linking to its resource page, and the code
 // tables GDBOS ships, read through codeTable.
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
@@ -26,18 +27,17 @@ export async function render(ctx) {
   const tenant = query.get("tenant") || (ctx.roots[0] && ctx.roots[0].code) || "";
   const r = await gqlAll(`query($t:String!){
       tenant(code:$t){ code name ancestors{ code } }
+      dataElements(tenant:$t){ name tenant spec }
       ${shipped.map((n, i) => `c${i}: codeTable(tenant:$t, name:"${n}", all:true){ name title version count }`).join("\n")}
     }`, { t: tenant });
   const d = r.data || {};
   if (!d.tenant) throw new Error(t("tenant.notfound", { code: tenant }));
   const path = [...d.tenant.ancestors.map(a => a.code), tenant];
   const res = await gqlAll(`query{
-      ${path.flatMap((c, i) => [
-        `e${i}: resources(kind:"DataElement", tenant:"${c}", first:500){ nodes{ tenant name spec } }`,
-        `t${i}: resources(kind:"CodeTable", tenant:"${c}", first:500){ nodes{ tenant name spec } }`]).join("\n")}
+      ${path.map((c, i) => `t${i}: resources(kind:"CodeTable", tenant:"${c}", first:500){ nodes{ tenant name spec } }`).join("\n")}
     }`);
   const nodes = p => path.flatMap((_, i) => ((res.data || {})[p + i] || { nodes: [] }).nodes);
-  const elements = nodes("e"), tables = nodes("t");
+  const elements = d.dataElements || [], tables = nodes("t");
   const tableRows = tables.map(n => ({ name: n.name, tenant: n.tenant, title: n.spec.title, version: n.spec.version, count: Object.keys(n.spec.codes || {}).length }));
   shipped.forEach((_, i) => {
     const c = d["c" + i];
@@ -49,9 +49,9 @@ export async function render(ctx) {
     h("h3", t("std.elements")),
     elements.length ? h("table#data-elements",
       h("tr", h("th", t("std.code")), h("th", t("std.name")), h("th", t("std.type")), h("th", t("std.rules")), h("th", t("resources.tenant"))),
-      elements.map(n => h("tr",
-        h("td", h("a", { href: `#/r/DataElement/${n.tenant}/${n.name}` }, n.spec.code || n.name)),
-        h("td", n.spec.name || ""), h("td", n.spec.type || ""), h("td", rules(t, n.spec)), h("td", n.tenant)))) : h("p.muted", t("std.noElements")),
+      elements.map(n => h("tr", { dataset: { name: n.name } },
+        h("td", n.tenant ? h("a", { href: `#/r/DataElement/${n.tenant}/${n.name}` }, n.spec.code || n.name) : n.spec.code || n.name),
+        h("td", n.spec.name || "", h("span.code", n.name)), h("td", n.spec.type || ""), h("td", rules(t, n.spec)), h("td", n.tenant || t("std.shipped"))))) : h("p.muted", t("std.noElements")),
     h("h3", t("std.tables")),
     h("table#code-tables",
       h("tr", h("th", t("std.name")), h("th", t("std.tableTitle")), h("th", t("resources.version")), h("th", t("std.count")), h("th", t("resources.tenant"))),
