@@ -30,6 +30,7 @@ const (
 	TopicTokenCreated   = "identity.token.created"
 	TopicTokenRevoked   = "identity.token.revoked"
 	TopicOrgUnitCreated = "identity.orgunit.created"
+	TopicOrgUnitUpdated = "identity.orgunit.updated"
 	TopicMembershipAdd  = "identity.membership.added"
 )
 
