@@ -160,10 +160,11 @@ onUnauthenticated(() => { session.token = null; ctx.user = null; clearPermission
 window.addEventListener("hashchange", route);
 
 await i18n.load(i18n.lang);
-if (/^#(token|error)=/.test(location.hash)) {
-  returned = new URLSearchParams(location.hash.slice(1));
-  if (returned.has("token")) { session.token = returned.get("token"); returned = null; }
-  history.replaceState(null, "", location.pathname + location.search);
+if (!location.hash.startsWith("#/")) {
+  const back = new URLSearchParams(location.hash.slice(1));
+  if (back.has("token")) session.token = back.get("token");
+  else if (back.has("error")) returned = back;
+  if (back.has("token") || returned) history.replaceState(null, "", location.pathname + location.search);
 }
 if (session.token) {
   try { await start(); } catch { session.token = null; signIn(); }
