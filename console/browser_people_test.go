@@ -85,7 +85,12 @@ func TestBrowserPeople(t *testing.T) {
 	if r := b.s.Apply(t, admin, fmt.Sprintf(`apiVersion: gdbos.io/v1
 kind: IdentityProvider
 metadata: {tenant: "230000", name: hlj}
-spec: {title: 黑龙江省统一身份认证平台, issuer: %q, clientID: %s, clientSecretEnv: %s, redirectURL: %q, provision: true}
+spec: {title: 黑龙江省统一身份认证平台, issuer: %[1]q, clientID: %[2]s, clientSecretEnv: %[3]s, redirectURL: %[4]q, provision: true}
+---
+apiVersion: gdbos.io/v1
+kind: IdentityProvider
+metadata: {tenant: "230100", name: harbin}
+spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, clientSecretEnv: %[3]s, redirectURL: %[4]q}
 `, issuer, opClientID, opSecretEnv, b.s.URL+"/auth/oidc/callback")); len(r.Errors) > 0 {
 		t.Fatalf("identity provider: %s", r.Body)
 	}
@@ -252,13 +257,27 @@ spec: {title: 黑龙江省统一身份认证平台, issuer: %q, clientID: %s, cl
 
 	step(t, "sign in through the provider", func(t *testing.T) {
 		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#oidc-providers a.oidc`)))
-		var who, hash string
+		login := func(provider string) chromedp.Action[chromedp.Void] {
+			return chromedp.Steps(
+				chromedp.Click(chromedp.CSS(fmt.Sprintf(`#oidc-providers a.oidc[data-provider=%q]`, provider))),
+				chromedp.WaitVisible(chromedp.CSS(`#op-login input[name=username]`)),
+				chromedp.SendKeys(chromedp.CSS(`#op-login input[name=username]`), "wangwu"),
+				chromedp.SendKeys(chromedp.CSS(`#op-login input[name=password]`), opPassword),
+				chromedp.Click(chromedp.CSS(`#op-login button`)))
+		}
+		// Harbin's provider creates no users, and links none to wangwu: the refusal
+		// comes back to the sign-in page.
+		var refused, hash string
+		b.run(t, "refused by GDBOS",
+			login("230100/harbin"),
+			chromedp.WaitVisible(chromedp.CSS(`#login .login-error .error`)),
+			text(`#login .login-error`, &refused), eval(`location.hash`, &hash))
+		if !strings.Contains(refused, "not linked to a GDBOS user") || !strings.Contains(refused, "FORBIDDEN") || hash != "" {
+			t.Errorf("the refused sign-in shows %q (hash %q)", refused, hash)
+		}
+		var who string
 		b.run(t, "OIDC flow",
-			chromedp.Click(chromedp.CSS(`#oidc-providers a.oidc`)),
-			chromedp.WaitVisible(chromedp.CSS(`#op-login input[name=username]`)),
-			chromedp.SendKeys(chromedp.CSS(`#op-login input[name=username]`), "wangwu"),
-			chromedp.SendKeys(chromedp.CSS(`#op-login input[name=password]`), opPassword),
-			chromedp.Click(chromedp.CSS(`#op-login button`)),
+			login("230000/hlj"),
 			chromedp.WaitVisible(chromedp.CSS(`#logout`)),
 			text(`#who`, &who), eval(`location.hash`, &hash))
 		if who != "王五" && who != "wangwu" || strings.Contains(hash, "token") {
