@@ -108,8 +108,37 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 		b.shot(t, "signin-oidc")
 	})
 
-	step(t, "create and edit a user at 道里区", func(t *testing.T) {
+	step(t, "org units", func(t *testing.T) {
 		b.signIn(t, kerneltest.SecurityAdmin)
+		b.goTo(t, "orgunits/230102")
+		for _, u := range []struct{ code, name, parent string }{{"office", "办公室", ""}, {"desk", "服务台", "office"}} {
+			b.run(t, "create "+u.code,
+				chromedp.SetValue(chromedp.CSS(`#unit-create input[name=code]`), u.code),
+				chromedp.SetValue(chromedp.CSS(`#unit-create input[name=name]`), u.name),
+				js(fmt.Sprintf(`document.querySelector("#unit-create select[name=parent]").value = %q`, u.parent)),
+				js(`delete document.getElementById("main").dataset.route`),
+				chromedp.Click(chromedp.CSS(`#unit-create button[type=submit]`)),
+				ready("orgunits/230102"),
+				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#orgunits li[data-unit=%q]`, u.code))))
+		}
+		var nested int
+		b.run(t, "tree", eval(`document.querySelectorAll('#orgunits li[data-unit="office"] li[data-unit="desk"]').length`, &nested))
+		if nested != 1 {
+			t.Fatalf("服务台 is not shown under 办公室")
+		}
+		b.run(t, "move 服务台 to the top",
+			js(`document.querySelector('li[data-unit="desk"] > form select[name=parent]').value = ""`),
+			js(`delete document.getElementById("main").dataset.route`),
+			chromedp.Click(chromedp.CSS(`li[data-unit="desk"] > form button[type=submit]`)),
+			ready("orgunits/230102"),
+			chromedp.WaitVisible(chromedp.CSS(`#orgunits > li[data-unit="desk"]`)))
+		d := b.s.MustDo(t, admin, `{orgUnits(tenant:"230102"){nodes{code parent}}}`, nil)
+		if got := fmt.Sprint(d["orgUnits"]); !strings.Contains(got, "map[code:desk parent:<nil>]") {
+			t.Errorf("after the move: %s", got)
+		}
+	})
+
+	step(t, "create and edit a user at 道里区", func(t *testing.T) {
 		var nav string
 		b.run(t, "menu", text(`#nav`, &nav))
 		if !strings.Contains(nav, "人员与权限") || !strings.Contains(nav, "安全管理") || strings.Contains(nav, "审计概览") {
@@ -140,39 +169,30 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 			chromedp.SetValue(chromedp.CSS(`#user-name input[name=displayName]`), "道里区政务服务办事员"),
 			chromedp.Click(chromedp.CSS(`#user-name button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#user-name .status p.ok`)))
-		d := b.s.MustDo(t, admin, `{user(username:"daoli.clerk"){displayName homeTenant}}`, nil)
-		if u := d["user"].(map[string]any); u["displayName"] != "道里区政务服务办事员" || u["homeTenant"] != "230102" {
+		var row string
+		b.run(t, "the row shows the new name", text(`#users tr[data-user="daoli.clerk"]`, &row))
+		if !strings.Contains(row, "道里区政务服务办事员") {
+			t.Errorf("the row after the rename: %q", row)
+		}
+		b.run(t, "into 办公室",
+			chromedp.SetValue(chromedp.CSS(`#user-unit select[name=unit]`), "office"),
+			chromedp.SendKeys(chromedp.CSS(`#user-unit input[name=title]`), "科员"),
+			chromedp.Click(chromedp.CSS(`#user-unit button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#user-unit .status p.ok`)))
+		disabled := func() bool {
+			return b.s.MustDo(t, admin, `{user(username:"daoli.clerk"){disabled}}`, nil)["user"].(map[string]any)["disabled"].(bool)
+		}
+		b.run(t, "disable", chromedp.Click(chromedp.CSS(`#user-toggle`)), chromedp.WaitVisible(chromedp.CSS(`#users tr.disabled[data-user="daoli.clerk"]`)))
+		if !disabled() {
+			t.Errorf("disabled in the page, not in the kernel")
+		}
+		b.run(t, "enable", chromedp.Click(chromedp.CSS(`#user-toggle`)), chromedp.WaitVisible(chromedp.CSS(`#users tr:not(.disabled)[data-user="daoli.clerk"]`)))
+		if disabled() {
+			t.Errorf("enabled in the page, not in the kernel")
+		}
+		d := b.s.MustDo(t, admin, `{user(username:"daoli.clerk"){displayName homeTenant memberships{unit title}}}`, nil)
+		if u := fmt.Sprint(d["user"]); u != "map[displayName:道里区政务服务办事员 homeTenant:230102 memberships:[map[title:科员 unit:office]]]" {
 			t.Errorf("the user as stored: %v", u)
-		}
-		b.shot(t, "users")
-	})
-
-	step(t, "org units", func(t *testing.T) {
-		b.goTo(t, "orgunits/230102")
-		for _, u := range []struct{ code, name, parent string }{{"office", "办公室", ""}, {"desk", "服务台", "office"}} {
-			b.run(t, "create "+u.code,
-				chromedp.SetValue(chromedp.CSS(`#unit-create input[name=code]`), u.code),
-				chromedp.SetValue(chromedp.CSS(`#unit-create input[name=name]`), u.name),
-				js(fmt.Sprintf(`document.querySelector("#unit-create select[name=parent]").value = %q`, u.parent)),
-				js(`delete document.getElementById("main").dataset.route`),
-				chromedp.Click(chromedp.CSS(`#unit-create button[type=submit]`)),
-				ready("orgunits/230102"),
-				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#orgunits li[data-unit=%q]`, u.code))))
-		}
-		var nested int
-		b.run(t, "tree", eval(`document.querySelectorAll('#orgunits li[data-unit="office"] li[data-unit="desk"]').length`, &nested))
-		if nested != 1 {
-			t.Fatalf("服务台 is not shown under 办公室")
-		}
-		b.run(t, "move 服务台 to the top",
-			js(`document.querySelector('li[data-unit="desk"] > form select[name=parent]').value = ""`),
-			js(`delete document.getElementById("main").dataset.route`),
-			chromedp.Click(chromedp.CSS(`li[data-unit="desk"] > form button[type=submit]`)),
-			ready("orgunits/230102"),
-			chromedp.WaitVisible(chromedp.CSS(`#orgunits > li[data-unit="desk"]`)))
-		d := b.s.MustDo(t, admin, `{orgUnits(tenant:"230102"){nodes{code parent}}}`, nil)
-		if got := fmt.Sprint(d["orgUnits"]); !strings.Contains(got, "map[code:desk parent:<nil>]") {
-			t.Errorf("after the move: %s", got)
 		}
 	})
 
@@ -224,6 +244,22 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 		if got := fmt.Sprint(d["roleBindings"]); strings.Contains(got, "daoli.clerk") {
 			t.Errorf("after the untick the bindings at 230102 are %s", got)
 		}
+		// config-admin is bound here already (to daoli-admin): the clerk joins that binding.
+		b.run(t, "tick config-admin",
+			chromedp.Click(chromedp.CSS(cellSel("daoli.clerk", "config-admin")+` input`)),
+			chromedp.WaitVisible(chromedp.CSS(cellSel("daoli.clerk", "config-admin")+`.bound input:not([disabled])`)))
+		d = b.s.MustDo(t, admin, `{resource(kind:"RoleBinding", tenant:"230102", name:"daoli-config-admins"){spec}}`, nil)
+		if got := fmt.Sprint(d["resource"]); !strings.Contains(got, "name:daoli-admin") || !strings.Contains(got, "name:daoli.clerk") {
+			t.Errorf("the clerk did not join daoli-config-admins: %s", got)
+		}
+		b.goTo(t, "users/230102")
+		var row string
+		b.run(t, "the user's bindings and unit", chromedp.Click(chromedp.CSS(`#users tr[data-user="daoli.clerk"] button.edit`)),
+			chromedp.WaitVisible(chromedp.CSS(`#user-name`)), text(`#users tr[data-user="daoli.clerk"]`, &row))
+		if !strings.Contains(row, "config-admin") || !strings.Contains(row, "办公室") {
+			t.Errorf("the users page shows %q", row)
+		}
+		b.shot(t, "users")
 	})
 
 	step(t, "security view", func(t *testing.T) {

@@ -45,8 +45,15 @@ export async function render(ctx) {
         h("div", h("a", { href: `#/r/RoleBinding/${b.tenant}/${b.name}` }, b.spec.role), h("span.muted", " @" + b.tenant)))),
       mayWrite ? h("td", h("button.edit", { type: "button", on: { click: () => openUser(u) } }, t("people.edit"))) : null))) : null;
 
+  // changed shows a saved change in the user's row; the page is not read again.
+  const changed = u => {
+    const row = table.querySelector(`tr[data-user="${CSS.escape(u.username)}"]`);
+    row.classList.toggle("disabled", u.disabled);
+    row.children[1].textContent = u.displayName;
+    row.children[3].replaceChildren(u.disabled ? h("span.badge.locked", t("people.disabled")) : t("people.enabled"));
+  };
   function openUser(u) {
-    detail.replaceChildren(userDetail(ctx, u, code, units, { unitsWrite, bindings: bindingsOf(u.username) }));
+    detail.replaceChildren(userDetail(ctx, u, code, units, { unitsWrite, bindings: bindingsOf(u.username), changed }));
     detail.scrollIntoView({ block: "nearest" });
   }
 
@@ -68,11 +75,11 @@ function status() {
   return h("div.status", { role: "status" });
 }
 
-function userDetail(ctx, u, code, units, { unitsWrite, bindings }) {
+function userDetail(ctx, u, code, units, { unitsWrite, bindings, changed }) {
   const { t, gql } = ctx;
   const act = async (st, fn, done) => {
     st.replaceChildren();
-    try { await fn(); st.append(h("p.ok", done)); } catch (e) { st.append(refusal(e)); }
+    try { await fn(); st.append(h("p.ok", typeof done === "function" ? done() : done)); } catch (e) { st.append(refusal(e)); }
   };
   const nameSt = status(), pwSt = status(), unitSt = status(), stateSt = status();
   const nameForm = h("form#user-name.toolbar",
@@ -80,8 +87,12 @@ function userDetail(ctx, u, code, units, { unitsWrite, bindings }) {
     h("button", { type: "submit" }, t("people.save")), nameSt);
   nameForm.addEventListener("submit", ev => {
     ev.preventDefault();
-    act(nameSt, () => gql(`mutation($u:String!,$n:String!){ updateUser(username:$u, displayName:$n){ displayName } }`,
-      { u: u.username, n: new FormData(nameForm).get("displayName") }), t("people.saved"));
+    act(nameSt, async () => {
+      const d = await gql(`mutation($u:String!,$n:String!){ updateUser(username:$u, displayName:$n){ displayName } }`,
+        { u: u.username, n: new FormData(nameForm).get("displayName") });
+      u.displayName = d.updateUser.displayName;
+      changed(u);
+    }, t("people.saved"));
   });
   const pwForm = h("form#user-password.toolbar",
     h("label", t("people.newPassword"), " ", h("input", { name: "password", type: "password", autocomplete: "new-password", size: 16 })),
@@ -91,9 +102,12 @@ function userDetail(ctx, u, code, units, { unitsWrite, bindings }) {
     act(pwSt, () => gql(`mutation($u:String!,$p:String!){ setPassword(username:$u, password:$p) }`,
       { u: u.username, p: new FormData(pwForm).get("password") }), t("people.passwordSet"));
   });
-  const toggle = h("button#user-toggle", { type: "button", on: { click: () => act(stateSt,
-    () => gql(`mutation($u:String!,$d:Boolean!){ setUserDisabled(username:$u, disabled:$d) }`, { u: u.username, d: !u.disabled }),
-    t(u.disabled ? "people.enabledNow" : "people.disabledNow")) } }, t(u.disabled ? "people.enable" : "people.disable"));
+  const toggle = h("button#user-toggle", { type: "button", on: { click: () => act(stateSt, async () => {
+    await gql(`mutation($u:String!,$d:Boolean!){ setUserDisabled(username:$u, disabled:$d) }`, { u: u.username, d: !u.disabled });
+    u.disabled = !u.disabled;
+    toggle.textContent = t(u.disabled ? "people.enable" : "people.disable");
+    changed(u);
+  }, () => t(u.disabled ? "people.disabledNow" : "people.enabledNow")) } }, t(u.disabled ? "people.enable" : "people.disable"));
   const unitForm = unitsWrite !== false && units.length ? h("form#user-unit.toolbar",
     h("label", t("people.unit"), " ", h("select", { name: "unit" }, units.map(x => h("option", { value: x.code }, x.name + " (" + x.code + ")")))),
     h("label", t("people.title"), " ", h("input", { name: "title", size: 10 })),
