@@ -602,8 +602,14 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "r/Module/230102/catalog?tab=inheritance"},
 		{kerneltest.SecurityAdmin, "standards?tenant=230102"},
 		{kerneltest.SecurityAdmin, "calendar/230102/2026"},
+		{kerneltest.SecurityAdmin, "users/230102"},
+		{kerneltest.SecurityAdmin, "orgunits/230102"},
+		{kerneltest.SecurityAdmin, "roles/230102"},
+		{kerneltest.SecurityAdmin, "bindings/230102"},
+		{kerneltest.SecurityAdmin, "security"},
 		{kerneltest.SecurityAdmin, "graphiql"},
 		{kerneltest.AuditAdmin, "audit"},
+		{kerneltest.AuditAdmin, "auditor"},
 	}
 	user := ""
 	n := 0
