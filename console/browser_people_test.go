@@ -291,6 +291,64 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 		b.shot(t, "security")
 	})
 
+	step(t, "in English", func(t *testing.T) {
+		var page string
+		b.run(t, "switch",
+			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "en"`))
+		b.goTo(t, "bindings/230102")
+		b.run(t, "matrix in English", text(`main`, &page))
+		if !strings.Contains(page, "Binding matrix") || !strings.Contains(page, "Org units") || strings.Contains(page, "授权矩阵") {
+			t.Errorf("the matrix in English: %q", page)
+		}
+		b.run(t, "back to Chinese",
+			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "zh-CN"`))
+	})
+
+	step(t, "a reader is offered no changes", func(t *testing.T) {
+		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"daoli.viewer",password:$p,homeTenant:"230102"}){id}}`,
+			map[string]any{"p": kerneltest.AdminPassword})
+		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: "230000", name: people-reader}
+spec: {permissions: [{resources: [tenants, users, orgunits, Role, RoleBinding], actions: [read]}]}
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230102", name: daoli-people-readers}
+spec: {role: people-reader, roleTenant: "230000", subjects: [{kind: User, name: daoli.viewer}]}
+`); len(r.Errors) > 0 {
+			t.Fatalf("bind the reader: %s", r.Body)
+		}
+		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+		b.signIn(t, "daoli.viewer")
+		var enabled, boxes, forms, edits int
+		var help string
+		b.goTo(t, "bindings/230102")
+		b.run(t, "matrix read-only",
+			eval(`document.querySelectorAll("#matrix input").length`, &boxes),
+			eval(`[...document.querySelectorAll("#matrix input")].filter(i => !i.disabled).length`, &enabled),
+			text(`main p.muted`, &help))
+		if boxes == 0 || enabled != 0 || !strings.Contains(help, "只能查看") {
+			t.Errorf("a reader sees %d of %d boxes enabled: %q", enabled, boxes, help)
+		}
+		b.goTo(t, "users/230102")
+		b.run(t, "users read-only", eval(`document.querySelectorAll("#user-create").length`, &forms), eval(`document.querySelectorAll("#users button.edit").length`, &edits))
+		if forms != 0 || edits != 0 {
+			t.Errorf("a reader is offered %d new-user forms and %d edits", forms, edits)
+		}
+		b.goTo(t, "orgunits/230102")
+		b.run(t, "units read-only", eval(`document.querySelectorAll("#orgunits form, #unit-create").length`, &forms))
+		if forms != 0 {
+			t.Errorf("a reader is offered %d org unit forms", forms)
+		}
+		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+		b.signIn(t, kerneltest.SecurityAdmin)
+	})
+
 	step(t, "sign in through the provider", func(t *testing.T) {
 		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#oidc-providers a.oidc`)))
 		login := func(provider string) chromedp.Action[chromedp.Void] {

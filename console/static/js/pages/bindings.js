@@ -13,7 +13,7 @@ export async function render(ctx) {
   const bar = await tenantBar(ctx, code, "bindings");
   const lineage = bar.lineage;
   const [mayWrite, mayExplain] = await can(code, [["RoleBinding", "write"], ["RoleBinding", "read"]]);
-  const { roles, errors } = await rolesInForce(gqlAll, lineage);
+  const { roles, errors, hidden } = await rolesInForce(ctx, lineage);
   const r = await gqlAll(`query($t:String!){
       users(tenant:$t, first:200){ nodes{ username displayName disabled } }
       ${lineage.map((c, i) => `b${i}: roleBindings(tenant:"${c}", first:500){ nodes{ apiVersion tenant name labels spec } }`).join(" ")}
@@ -24,6 +24,11 @@ export async function render(ctx) {
     for (const s of b.spec.subjects || []) {
       if (s.kind === "User" && !users.some(u => u.username === s.name)) users.push({ username: s.name, displayName: "" });
     }
+  }
+  // A role bound here whose definition the user may not read is still a column.
+  for (const b of bindings.filter(b => b.tenant === code)) {
+    const rt = bindingRoleTenant(b, roles, lineage);
+    if (!roles.some(r => r.tenant === rt && r.name === b.spec.role)) roles.push({ tenant: rt, name: b.spec.role, spec: {}, unread: true });
   }
   const cols = roles.slice().reverse();
   const roleOf = b => bindingRoleTenant(b, roles, lineage) + "/" + b.spec.role;
@@ -113,8 +118,9 @@ export async function render(ctx) {
     h("h2", t("people.bindings.title")),
     h("p.muted", mayWrite === false ? t("people.bindings.readOnly") : t("people.bindings.help")),
     errors.concat(r.errors).map(errorBox),
+    hidden.length ? h("p.muted", t("people.roles.hidden", { tenants: hidden.join(", ") })) : null,
     users.length && cols.length ? h("div.matrix-wrap", h("table#matrix.matrix",
-      h("tr", h("th", t("people.user.username")), cols.map(c => h("th", h("a", { href: `#/r/Role/${c.tenant}/${c.name}` }, c.name), h("div.muted", c.tenant)))),
+      h("tr", h("th", t("people.user.username")), cols.map(c => h("th", c.unread ? c.name : h("a", { href: `#/r/Role/${c.tenant}/${c.name}` }, c.name), h("div.muted", c.tenant)))),
       users.map(u => h("tr", { dataset: { user: u.username } },
         h("th", h("a", { href: "#/users/" + code + "?" + new URLSearchParams({ q: u.username }) }, u.username), u.displayName ? h("div.muted", u.displayName) : null),
         cols.map(c => cell(u, c)))))) : h("p.muted", t("people.bindings.none")),

@@ -29,10 +29,13 @@ export async function tenantBar(ctx, code, route) {
 }
 
 // rolesInForce lists the Role resources defined at the tenants of lineage, the
-// nearest last; a tenant whose roles the user may not read is left out.
-export async function rolesInForce(gqlAll, lineage) {
-  const r = await gqlAll(`{ ${lineage.map((c, i) => `r${i}: roles(tenant:"${c}", first:200){ nodes{ tenant name labels spec } }`).join(" ")} }`);
-  return { roles: lineage.flatMap((_, i) => (r.data["r" + i] || { nodes: [] }).nodes), errors: r.errors };
+// nearest last. Tenants whose roles the user may not read are not asked (a refused
+// read is an audit entry) and are named in hidden.
+export async function rolesInForce({ gqlAll, can }, lineage) {
+  const may = await Promise.all(lineage.map(c => can(c, [["Role", "read"]])));
+  const asked = lineage.filter((_, i) => may[i][0] !== false);
+  const r = asked.length ? await gqlAll(`{ ${asked.map((c, i) => `r${i}: roles(tenant:"${c}", first:200){ nodes{ tenant name labels spec } }`).join(" ")} }`) : { data: {}, errors: [] };
+  return { roles: asked.flatMap((_, i) => (r.data["r" + i] || { nodes: [] }).nodes), errors: r.errors, hidden: lineage.filter(c => !asked.includes(c)) };
 }
 
 // bindingRoleTenant is the tenant of the Role a binding grants: its roleTenant, or

@@ -9,7 +9,7 @@ export async function render(ctx) {
   const code = tenantCode(ctx);
   const bar = await tenantBar(ctx, code, "roles");
   const [mayWrite, bindingsRead] = await can(code, [["Role", "write"], ["RoleBinding", "read"]]);
-  const { roles, errors } = await rolesInForce(gqlAll, bar.lineage);
+  const { roles, errors, hidden } = await rolesInForce(ctx, bar.lineage);
   const b = bindingsRead !== false ? await gqlAll(`query($t:String!){ roleBindings(tenant:$t, first:500){ nodes{ tenant name spec } } }`, { t: code }) : { data: {}, errors: [] };
   const here = b.data.roleBindings ? b.data.roleBindings.nodes : null;
   const holders = role => here.filter(x => x.spec.role === role.name && bindingRoleTenant(x, roles, bar.lineage) === role.tenant)
@@ -21,6 +21,7 @@ export async function render(ctx) {
       mayWrite !== false ? h("a.button#new-role", { href: "#/new/Role/" + code }, t("people.roles.new")) : null,
       bindingsRead !== false ? h("a", { href: "#/bindings/" + code }, t("people.toMatrix")) : null),
     errors.concat(b.errors).map(errorBox),
+    hidden.length ? h("p.muted", t("people.roles.hidden", { tenants: hidden.join(", ") })) : null,
     roles.length ? h("table#roles",
       h("tr", ["name", "definedAt", "description", "permissions", "holders"].map(k => h("th", t("people.role." + k)))),
       roles.slice().reverse().map(r => h("tr", { dataset: { role: r.name } },
