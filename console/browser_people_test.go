@@ -252,14 +252,23 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 		if got := fmt.Sprint(d["resource"]); !strings.Contains(got, "name:daoli-admin") || !strings.Contains(got, "name:daoli.clerk") {
 			t.Errorf("the clerk did not join daoli-config-admins: %s", got)
 		}
+		clerk := b.s.Login(t, "daoli.clerk", "clerk-password-1")
+		b.s.MustDo(t, clerk, `mutation{createToken(name:"clerk-sync", tenant:"230102", scopes:["Module:read"]){secret}}`, nil)
 		b.goTo(t, "users/230102")
 		var row string
-		b.run(t, "the user's bindings and unit", chromedp.Click(chromedp.CSS(`#users tr[data-user="daoli.clerk"] button.edit`)),
-			chromedp.WaitVisible(chromedp.CSS(`#user-name`)), text(`#users tr[data-user="daoli.clerk"]`, &row))
+		b.run(t, "the user's bindings, unit and token", chromedp.Click(chromedp.CSS(`#users tr[data-user="daoli.clerk"] button.edit`)),
+			chromedp.WaitVisible(chromedp.CSS(`#user-tokens tr[data-token="clerk-sync"] button.revoke`)), text(`#users tr[data-user="daoli.clerk"]`, &row))
 		if !strings.Contains(row, "config-admin") || !strings.Contains(row, "办公室") {
 			t.Errorf("the users page shows %q", row)
 		}
 		b.shot(t, "users")
+		b.run(t, "revoke the clerk's token",
+			chromedp.Click(chromedp.CSS(`#user-tokens tr[data-token="clerk-sync"] button.revoke`)),
+			chromedp.WaitVisible(chromedp.CSS(`#user-tokens tr.disabled[data-token="clerk-sync"]`)))
+		d = b.s.MustDo(t, admin, `{user(username:"daoli.clerk"){tokens{name revoked}}}`, nil)
+		if got := fmt.Sprint(d["user"]); got != "map[tokens:[map[name:clerk-sync revoked:true]]]" {
+			t.Errorf("after the revoke: %s", got)
+		}
 	})
 
 	step(t, "security view", func(t *testing.T) {

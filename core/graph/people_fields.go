@@ -22,8 +22,8 @@ type signInProvider struct {
 }
 
 // peopleFields serve the console's people pages: the providers one may sign in
-// with (before signing in), a user's display name and org units, and renaming or
-// moving an org unit.
+// with (before signing in), a user's display name, org units and API tokens, and
+// renaming or moving an org unit.
 func (g *Graph) peopleFields(q, m graphql.Fields) {
 	nn := graphql.NewNonNull
 	str := graphql.String
@@ -84,6 +84,20 @@ func (g *Graph) peopleFields(q, m graphql.Fields) {
 				}
 			}
 			return out, nil
+		}),
+	})
+
+	g.types.user.AddFieldConfig("tokens", &graphql.Field{
+		Type:        graphql.NewList(nn(g.types.token)),
+		Description: "The user's API tokens, revoked and expired ones included: for the user themself, or whoever may read tokens at the user's home tenant.",
+		Resolve: g.authed(func(p graphql.ResolveParams, c *Caller) (any, error) {
+			u := p.Source.(identity.User)
+			if u.ID != c.Principal.UserID {
+				if err := g.Authorize(p.Context, homeOf(u), "tokens", "read"); err != nil {
+					return nil, err
+				}
+			}
+			return g.svc.Identity.ListTokens(p.Context, u.ID)
 		}),
 	})
 

@@ -35,6 +35,12 @@ spec: {issuer: "https://sso.harbin.example", clientID: gdbos, redirectURL: "http
 				map[string]any{"t": u.tenant, "c": u.code, "n": u.name, "p": u.parent})
 		}
 		s.MustDo(t, admin, `mutation{addMembership(username:"daoli", tenant:"230102", unit:"it", title:"科员")}`, nil)
+		s.MustDo(t, tokens["daoli"], `mutation{createToken(name:"daoli-ci", scopes:["tenants:read"]){secret}}`, nil)
+		// harbin may read the users of Harbin, not their tokens.
+		if r := s.Apply(t, admin, "apiVersion: gdbos.io/v1\nkind: Role\nmetadata: {tenant: \"230000\", name: user-reader}\nspec: {permissions: [{resources: [users], actions: [read]}]}\n---\n"+
+			"apiVersion: gdbos.io/v1\nkind: RoleBinding\nmetadata: {tenant: \"230100\", name: harbin-user-readers}\nspec: {role: user-reader, subjects: [{kind: User, name: harbin}]}\n"); len(r.Errors) > 0 {
+			t.Fatalf("user reader: %s", r.Body)
+		}
 		s.MustDo(t, admin, `mutation{addMembership(username:"daoli", tenant:"230103", unit:"office", title:"借调")}`, nil)
 
 		move := `mutation($c:String!,$n:String,$p:String){updateOrgUnit(tenant:"230102", code:$c, name:$n, parent:$p){code name parent}}`
@@ -67,6 +73,12 @@ spec: {issuer: "https://sso.harbin.example", clientID: gdbos, redirectURL: "http
 				contains: []string{`{"tenant":"230102","title":"科员","unit":"it","unitName":"信息科"}`, `"unitName":"南岗办公室"`}},
 			{name: "memberships stay within the tenants where the caller reads org units", as: "sec", query: `{me{memberships{unit}}}`,
 				contains: []string{`"memberships":[]`}},
+
+			{name: "a user's tokens, for whoever may read tokens there", as: "admin", query: `{user(username:"daoli"){tokens{name scopes revoked}}}`,
+				contains: []string{`{"name":"daoli-ci","revoked":false,"scopes":["tenants:read"]}`}},
+			{name: "one's own tokens", as: "daoli", query: `{me{tokens{name}}}`, contains: []string{`"daoli-ci"`}},
+			{name: "a reader of users does not read their tokens", as: "harbin", query: `{user(username:"daoli"){username tokens{name}}}`,
+				code: "FORBIDDEN", contains: []string{`"username":"daoli"`, `"tokens":null`}, notContain: []string{"daoli-ci"}},
 
 			{name: "rename an org unit", as: "admin", query: move, vars: map[string]any{"c": "it", "n": "信息化科"},
 				contains: []string{`{"code":"it","name":"信息化科","parent":"office"}`}},

@@ -1,14 +1,15 @@
 // Users at a tenant (homed there or below): search, create, and per user the
 // display name, enabled or disabled, a new password, org units and role bindings.
 import { h } from "../dom.js";
-import { errorBox } from "../ui.js";
+import { errorBox, fmtTime } from "../ui.js";
+import { lang } from "../i18n.js";
 import { tenantCode, tenantBar, refusal, card } from "./people-common.js";
 
 export async function render(ctx) {
   const { t, gqlAll, can, query } = ctx;
   const code = tenantCode(ctx);
   const bar = await tenantBar(ctx, code, "users");
-  const [mayRead, mayWrite, unitsRead, unitsWrite, bindingsRead] = await can(code, [["users", "read"], ["users", "write"], ["orgunits", "read"], ["orgunits", "write"], ["RoleBinding", "read"]]);
+  const [mayRead, mayWrite, unitsRead, unitsWrite, bindingsRead, tokensRead, tokensDelete] = await can(code, [["users", "read"], ["users", "write"], ["orgunits", "read"], ["orgunits", "write"], ["RoleBinding", "read"], ["tokens", "read"], ["tokens", "delete"]]);
   const search = query.get("q") || "";
   const after = query.get("after") || null;
   const lineage = bar.lineage;
@@ -36,14 +37,14 @@ export async function render(ctx) {
 
   const detail = h("div#user-detail");
   const table = users ? h("table#users",
-    h("tr", ["username", "displayName", "homeTenant", "status", "units", "bindings"].map(k => h("th", t("people.user." + k))), mayWrite ? h("th") : null),
+    h("tr", ["username", "displayName", "homeTenant", "status", "units", "bindings"].map(k => h("th", t("people.user." + k))), mayWrite || tokensRead ? h("th") : null),
     users.nodes.map(u => h("tr", { dataset: { user: u.username }, class: u.disabled ? "disabled" : null },
       h("td", u.username), h("td", u.displayName), h("td.code", u.homeTenant || ""),
       h("td", u.disabled ? h("span.badge.locked", t("people.disabled")) : t("people.enabled")),
       h("td", (u.memberships || []).map(m => h("div", m.unitName, h("span.muted", " " + m.tenant + (m.title ? " · " + m.title : ""))))),
       h("td", bindingsRead === false ? h("span.muted", "—") : bindingsOf(u.username).map(b =>
         h("div", h("a", { href: `#/r/RoleBinding/${b.tenant}/${b.name}` }, b.spec.role), h("span.muted", " @" + b.tenant)))),
-      mayWrite ? h("td", h("button.edit", { type: "button", on: { click: () => openUser(u) } }, t("people.edit"))) : null))) : null;
+      mayWrite || tokensRead ? h("td", h("button.edit", { type: "button", on: { click: () => openUser(u) } }, t(mayWrite ? "people.edit" : "people.details"))) : null))) : null;
 
   // changed shows a saved change in the user's row; the page is not read again.
   const changed = u => {
@@ -53,7 +54,7 @@ export async function render(ctx) {
     row.children[3].replaceChildren(u.disabled ? h("span.badge.locked", t("people.disabled")) : t("people.enabled"));
   };
   function openUser(u) {
-    detail.replaceChildren(userDetail(ctx, u, code, units, { unitsWrite, bindings: bindingsOf(u.username), changed }));
+    detail.replaceChildren(userDetail(ctx, u, code, units, { mayWrite, unitsWrite, tokensRead, tokensDelete, bindings: bindingsOf(u.username), changed }));
     detail.scrollIntoView({ block: "nearest" });
   }
 
@@ -75,7 +76,7 @@ function status() {
   return h("div.status", { role: "status" });
 }
 
-function userDetail(ctx, u, code, units, { unitsWrite, bindings, changed }) {
+function userDetail(ctx, u, code, units, { mayWrite, unitsWrite, tokensRead, tokensDelete, bindings, changed }) {
   const { t, gql } = ctx;
   const act = async (st, fn, done) => {
     st.replaceChildren();
@@ -118,8 +119,11 @@ function userDetail(ctx, u, code, units, { unitsWrite, bindings, changed }) {
     act(unitSt, () => gql(`mutation($u:String!,$t:String!,$o:String!,$ti:String){ addMembership(username:$u, tenant:$t, unit:$o, title:$ti) }`,
       { u: u.username, t: code, o: f.get("unit"), ti: f.get("title") || null }), t("people.saved"));
   });
+  const tokens = h("div#user-tokens");
+  if (tokensRead) userTokens(ctx, u.username, tokens, tokensDelete);
   return card(t("people.user.edit", { user: u.username }),
-    nameForm, pwForm, h("div.toolbar", toggle, stateSt), unitForm,
+    mayWrite ? [nameForm, pwForm, h("div.toolbar", toggle, stateSt)] : null, mayWrite ? unitForm : null,
+    tokensRead ? [h("h4", t("people.sec.tokensOf")), tokens] : null,
     h("h4", t("people.user.bindings")),
     bindings.length ? h("ul", bindings.map(b => h("li", h("a", { href: `#/r/RoleBinding/${b.tenant}/${b.name}` }, b.spec.role), " @" + b.tenant))) : h("p.muted", t("people.nobindings")),
     h("a", { href: "#/bindings/" + code }, t("people.toMatrix")));
@@ -157,4 +161,21 @@ function createForm(ctx, code) {
     }
   });
   return form;
+}
+
+// userTokens shows a user's API tokens, with revoke for whoever may delete tokens.
+async function userTokens({ t, gql, gqlAll }, username, el, mayRevoke) {
+  const r = await gqlAll(`query($u:String!){ user(username:$u){ tokens{ id name tenant scopes expiresAt revoked } } }`, { u: username });
+  const list = r.data.user && r.data.user.tokens;
+  el.replaceChildren(...r.errors.map(errorBox), list && list.length ? h("table",
+    h("tr", ["name", "tenant", "scopes", "expiresAt", "state"].map(k => h("th", t("people.token." + k))), mayRevoke ? h("th") : null),
+    list.map(k => {
+      const st = h("span");
+      return h("tr", { class: k.revoked ? "disabled" : null, dataset: { token: k.name } },
+        h("td", k.name), h("td.code", k.tenant || "*"), h("td", k.scopes.join(" ") || t("people.token.all")),
+        h("td", k.expiresAt ? fmtTime(k.expiresAt, lang) : t("people.token.never")), h("td", t(k.revoked ? "people.token.revoked" : "people.token.live")),
+        mayRevoke ? h("td", k.revoked ? null : h("button.revoke", { type: "button", on: { click: async () => {
+          try { await gql(`mutation($i:Int!){ revokeToken(id:$i) }`, { i: k.id }); await userTokens({ t, gql, gqlAll }, username, el, mayRevoke); } catch (e) { st.replaceChildren(refusal(e)); }
+        } } }, t("people.token.revoke")), st) : null);
+    })) : list ? h("p.muted", t("people.token.noneOf")) : null);
 }
