@@ -368,6 +368,16 @@ spec: {role: people-reader, roleTenant: "230000", subjects: [{kind: User, name: 
 				chromedp.SendKeys(chromedp.CSS(`#op-login input[name=password]`), opPassword),
 				chromedp.Click(chromedp.CSS(`#op-login button`)))
 		}
+		// A link carrying a session this tab did not ask for signs no one in.
+		var unasked string
+		var signedIn int
+		b.run(t, "a session nobody asked for",
+			chromedp.Navigate(b.s.URL+"/?from=mail#expiresAt=2030-01-01T00%3A00%3A00Z&token="+admin),
+			chromedp.WaitVisible(chromedp.CSS(`#login .login-error .error`)),
+			text(`#login .login-error`, &unasked), eval(`document.querySelectorAll("#logout").length`, &signedIn))
+		if signedIn != 0 || !strings.Contains(unasked, "不是从本页发起") {
+			t.Errorf("a session in a link: signed in %d, says %q", signedIn, unasked)
+		}
 		// Harbin's provider creates no users, and links none to wangwu: the refusal
 		// comes back to the sign-in page.
 		var refused, hash string

@@ -38,6 +38,7 @@ const main = () => document.getElementById("main");
 // returned holds what an OIDC sign-in brought back in the URL's fragment
 // (#token=…&expiresAt=… or #error=…&code=…), read once at start.
 let returned = null;
+const OIDC_STARTED = "gdbos.oidc.started";
 
 function signIn() {
   const err = h("div.login-error");
@@ -59,7 +60,8 @@ function signIn() {
     if (!list.length) return;
     const back = encodeURIComponent(location.pathname);
     oidc.append(h("p.muted", t("signin.oidc.or")), ...list.map(p =>
-      h("a.button.oidc", { href: p.loginPath + "?redirect=" + back, dataset: { provider: p.tenant + "/" + p.name } }, t("signin.oidc.with", { title: p.title }))));
+      h("a.button.oidc", { href: p.loginPath + "?redirect=" + back, dataset: { provider: p.tenant + "/" + p.name },
+        on: { click: () => sessionStorage.setItem(OIDC_STARTED, String(Date.now())) } }, t("signin.oidc.with", { title: p.title }))));
   });
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
@@ -160,11 +162,19 @@ onUnauthenticated(() => { session.token = null; ctx.user = null; clearPermission
 window.addEventListener("hashchange", route);
 
 await i18n.load(i18n.lang);
+// A session in the fragment is taken only when this tab started an OIDC sign-in in
+// the last ten minutes: a link carrying someone else's session must not sign the
+// reader in as them.
+const started = Number(sessionStorage.getItem(OIDC_STARTED) || 0);
+sessionStorage.removeItem(OIDC_STARTED);
 if (!location.hash.startsWith("#/")) {
   const back = new URLSearchParams(location.hash.slice(1));
-  if (back.has("token")) session.token = back.get("token");
-  else if (back.has("error")) returned = back;
-  if (back.has("token") || returned) history.replaceState(null, "", location.pathname + location.search);
+  if (back.has("token") || back.has("error")) {
+    history.replaceState(null, "", location.pathname + location.search);
+    if (Date.now() - started > 10 * 60 * 1000) returned = new URLSearchParams({ error: t("signin.oidc.unasked"), code: "BAD_REQUEST" });
+    else if (back.has("token")) session.token = back.get("token");
+    else returned = back;
+  }
 }
 if (session.token) {
   try { await start(); } catch { session.token = null; signIn(); }
