@@ -209,11 +209,31 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 
 	cellSel := func(user, role string) string { return fmt.Sprintf(`td[data-user=%q][data-role=%q]`, user, role) }
 	step(t, "bind in the matrix, and a refusal in its cell", func(t *testing.T) {
+		// A binding a sign-in keeps in step with a provider group is shown, never joined.
+		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: "230102", name: oidc-hlj-clerks-tenant-viewer, labels: {gdbos.io/managed-by: oidc, gdbos.io/oidc-provider: hlj, gdbos.io/oidc-provider-tenant: "230000"}}
+spec: {role: tenant-viewer, subjects: [{kind: User, name: daoli-admin}, {kind: User, name: daoli.clerk}]}
+`); len(r.Errors) > 0 {
+			t.Fatalf("a group binding: %s", r.Body)
+		}
 		b.goTo(t, "bindings/230102")
+		var group string
+		b.run(t, "the group's grant", text(cellSel("daoli.clerk", "tenant-viewer"), &group))
+		if !strings.Contains(group, "经身份提供方用户组授予") {
+			t.Errorf("the group's grant shows as %q", group)
+		}
+		b.run(t, "tick tenant-viewer",
+			chromedp.Click(chromedp.CSS(cellSel("daoli-admin", "tenant-viewer")+` input`)),
+			chromedp.WaitVisible(chromedp.CSS(cellSel("daoli-admin", "tenant-viewer")+`.bound input:not([disabled])`)))
+		d := b.s.MustDo(t, admin, `{a: resource(kind:"RoleBinding", tenant:"230102", name:"oidc-hlj-clerks-tenant-viewer"){version} b: resource(kind:"RoleBinding", tenant:"230102", name:"tenant-viewer"){spec}}`, nil)
+		if got := fmt.Sprint(d); got != "map[a:map[version:1] b:map[spec:map[role:tenant-viewer roleTenant:230000 subjects:[map[kind:User name:daoli-admin]]]]]" {
+			t.Errorf("a tick beside a group binding: %s", got)
+		}
 		b.run(t, "bind system-admin",
 			chromedp.Click(chromedp.CSS(cellSel("daoli.clerk", "system-admin")+` input`)),
 			chromedp.WaitVisible(chromedp.CSS(cellSel("daoli.clerk", "system-admin")+`.bound input:not([disabled])`)))
-		d := b.s.MustDo(t, admin, `{roleBindings(tenant:"230102"){nodes{name spec}}}`, nil)
+		d = b.s.MustDo(t, admin, `{roleBindings(tenant:"230102"){nodes{name spec}}}`, nil)
 		if got := fmt.Sprint(d["roleBindings"]); !strings.Contains(got, "role:system-admin") || !strings.Contains(got, "name:daoli.clerk") {
 			t.Fatalf("after the tick the bindings at 230102 are %s", got)
 		}
@@ -241,7 +261,7 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 			chromedp.Click(chromedp.CSS(cellSel("daoli.clerk", "system-admin")+` input`)),
 			chromedp.WaitVisible(chromedp.CSS(cellSel("daoli.clerk", "system-admin")+`:not(.bound) input:not([disabled])`)))
 		d = b.s.MustDo(t, admin, `{roleBindings(tenant:"230102"){nodes{name spec}}}`, nil)
-		if got := fmt.Sprint(d["roleBindings"]); strings.Contains(got, "daoli.clerk") {
+		if got := fmt.Sprint(d["roleBindings"]); strings.Contains(got, "system-admin") || !strings.Contains(got, "oidc-hlj-clerks-tenant-viewer") {
 			t.Errorf("after the untick the bindings at 230102 are %s", got)
 		}
 		// config-admin is bound here already (to daoli-admin): the clerk joins that binding.

@@ -33,7 +33,11 @@ export async function render(ctx) {
   const cols = roles.slice().reverse();
   const roleOf = b => bindingRoleTenant(b, roles, lineage) + "/" + b.spec.role;
   const holds = (b, u) => (b.spec.subjects || []).some(s => s.kind === "User" && s.name === u);
-  const direct = (u, role) => bindings.filter(b => b.tenant === code && roleOf(b) === role.tenant + "/" + role.name && holds(b, u));
+  // Bindings a sign-in keeps in step with a provider's group are the provider's: shown,
+  // never joined or left from here (the next sign-in would undo it).
+  const managed = b => Boolean(b.labels && b.labels["gdbos.io/managed-by"]);
+  const direct = (u, role) => bindings.filter(b => b.tenant === code && !managed(b) && roleOf(b) === role.tenant + "/" + role.name && holds(b, u));
+  const viaGroup = (u, role) => bindings.filter(b => b.tenant === code && managed(b) && roleOf(b) === role.tenant + "/" + role.name && holds(b, u));
   const above = (u, role) => bindings.filter(b => b.tenant !== code && roleOf(b) === role.tenant + "/" + role.name && holds(b, u));
 
   const panel = h("div#explain-panel");
@@ -50,9 +54,10 @@ export async function render(ctx) {
       td.classList.toggle("bound", box.checked);
       td.classList.toggle("inherited", up.length > 0);
       td.title = up.length ? t("people.boundAbove", { tenants: up.map(b => b.tenant).join(", ") }) : "";
-      const mark = td.querySelector(".above");
-      if (mark) mark.remove();
+      td.querySelectorAll(".above").forEach(m => m.remove());
       if (up.length) td.insertBefore(h("span.above", "↑" + up.map(b => b.tenant).join(",")), note);
+      const groups = viaGroup(u.username, role);
+      if (groups.length) td.insertBefore(h("span.above", { title: groups.map(b => b.name).join(", ") }, t("people.viaGroup")), note);
     };
     box.addEventListener("change", async () => {
       const want = box.checked;
@@ -73,7 +78,7 @@ export async function render(ctx) {
   };
 
   async function bind(u, role) {
-    const same = bindings.find(b => b.tenant === code && roleOf(b) === role.tenant + "/" + role.name);
+    const same = bindings.find(b => b.tenant === code && !managed(b) && roleOf(b) === role.tenant + "/" + role.name);
     const obj = same
       ? objectOf(same, [...same.spec.subjects, { kind: "User", name: u }])
       : { apiVersion: "gdbos.io/v1", kind: "RoleBinding", metadata: { tenant: code, name: freeName(role.name, u) },
