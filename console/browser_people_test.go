@@ -354,13 +354,18 @@ spec: {role: people-reader, roleTenant: "230000", subjects: [{kind: User, name: 
 		}
 		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
 		b.signIn(t, "daoli.viewer")
-		var enabled, boxes, forms, edits int
+		var enabled, boxes, forms, edits, refusals int
 		var help string
 		b.goTo(t, "bindings/230102")
 		b.run(t, "matrix read-only",
+			// What the reader may not read above 230102 is not asked for, so nothing is refused.
+			eval(`document.querySelectorAll("main .error").length`, &refusals),
 			eval(`document.querySelectorAll("#matrix input").length`, &boxes),
 			eval(`[...document.querySelectorAll("#matrix input")].filter(i => !i.disabled).length`, &enabled),
 			text(`main p.muted`, &help))
+		if refusals != 0 {
+			t.Errorf("the reader's matrix shows %d refusals", refusals)
+		}
 		if boxes == 0 || enabled != 0 || !strings.Contains(help, "只能查看") {
 			t.Errorf("a reader sees %d of %d boxes enabled: %q", enabled, boxes, help)
 		}

@@ -5,20 +5,19 @@
 // server's reason. Bindings above the tenant show, and are changed where they are.
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
-import { tenantCode, tenantBar, rolesInForce, bindingRoleTenant, permissionWords, refusal } from "./people-common.js";
+import { tenantCode, tenantBar, rolesInForce, readableAt, bindingRoleTenant, permissionWords, refusal } from "./people-common.js";
 
 export async function render(ctx) {
   const { t, gql, gqlAll, can } = ctx;
   const code = tenantCode(ctx);
-  const bar = await tenantBar(ctx, code, "bindings");
+  const [bar, [mayWrite, mayExplain]] = await Promise.all([tenantBar(ctx, code, "bindings"), can(code, [["RoleBinding", "write"], ["RoleBinding", "read"]])]);
   const lineage = bar.lineage;
-  const [mayWrite, mayExplain] = await can(code, [["RoleBinding", "write"], ["RoleBinding", "read"]]);
-  const { roles, errors, hidden } = await rolesInForce(ctx, lineage);
-  const r = await gqlAll(`query($t:String!){
+  const tiers = await readableAt(can, lineage, "RoleBinding");
+  const [{ roles, errors, hidden }, r] = await Promise.all([rolesInForce(ctx, lineage), gqlAll(`query($t:String!){
       users(tenant:$t, first:200){ nodes{ username displayName disabled } }
-      ${lineage.map((c, i) => `b${i}: roleBindings(tenant:"${c}", first:500){ nodes{ apiVersion tenant name labels spec } }`).join(" ")}
-    }`, { t: code });
-  let bindings = lineage.flatMap((_, i) => (r.data["b" + i] || { nodes: [] }).nodes);
+      ${tiers.map((c, i) => `b${i}: roleBindings(tenant:"${c}", first:500){ nodes{ apiVersion tenant name labels spec } }`).join(" ")}
+    }`, { t: code })]);
+  let bindings = tiers.flatMap((_, i) => (r.data["b" + i] || { nodes: [] }).nodes);
   const users = r.data.users ? r.data.users.nodes.slice() : [];
   for (const b of bindings.filter(b => b.tenant === code)) {
     for (const s of b.spec.subjects || []) {

@@ -7,9 +7,8 @@ import { tenantCode, tenantBar, refusal } from "./people-common.js";
 export async function render(ctx) {
   const { t, gql, gqlAll, can } = ctx;
   const code = tenantCode(ctx);
-  const bar = await tenantBar(ctx, code, "orgunits");
-  const [mayWrite] = await can(code, [["orgunits", "write"]]);
-  const r = await gqlAll(`query($t:String!){ orgUnits(tenant:$t, first:500){ totalCount nodes{ code name kind parent } } }`, { t: code });
+  const [bar, [mayWrite], r] = await Promise.all([tenantBar(ctx, code, "orgunits"), can(code, [["orgunits", "write"]]),
+    gqlAll(`query($t:String!){ orgUnits(tenant:$t, first:500){ totalCount nodes{ code name kind parent } } }`, { t: code })]);
   const units = r.data.orgUnits ? r.data.orgUnits.nodes : [];
   const children = new Map();
   for (const u of units) {

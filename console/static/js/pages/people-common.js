@@ -32,10 +32,16 @@ export async function tenantBar(ctx, code, route) {
 // nearest last. Tenants whose roles the user may not read are not asked (a refused
 // read is an audit entry) and are named in hidden.
 export async function rolesInForce({ gqlAll, can }, lineage) {
-  const may = await Promise.all(lineage.map(c => can(c, [["Role", "read"]])));
-  const asked = lineage.filter((_, i) => may[i][0] !== false);
+  const asked = await readableAt(can, lineage, "Role");
   const r = asked.length ? await gqlAll(`{ ${asked.map((c, i) => `r${i}: roles(tenant:"${c}", first:200){ nodes{ tenant name labels spec } }`).join(" ")} }`) : { data: {}, errors: [] };
   return { roles: asked.flatMap((_, i) => (r.data["r" + i] || { nodes: [] }).nodes), errors: r.errors, hidden: lineage.filter(c => !asked.includes(c)) };
+}
+
+// readableAt answers the tenants of codes where the user may read kind, so that a
+// page does not ask for what would be refused (each refusal is an audit entry).
+export async function readableAt(can, codes, kind) {
+  const may = await Promise.all(codes.map(c => can(c, [[kind, "read"]])));
+  return codes.filter((_, i) => may[i][0] !== false);
 }
 
 // bindingRoleTenant is the tenant of the Role a binding grants: its roleTenant, or

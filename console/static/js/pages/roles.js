@@ -7,8 +7,7 @@ import { tenantCode, tenantBar, rolesInForce, bindingRoleTenant, permissionWords
 export async function render(ctx) {
   const { t, gqlAll, can } = ctx;
   const code = tenantCode(ctx);
-  const bar = await tenantBar(ctx, code, "roles");
-  const [mayWrite, bindingsRead] = await can(code, [["Role", "write"], ["RoleBinding", "read"]]);
+  const [bar, [mayWrite, bindingsRead]] = await Promise.all([tenantBar(ctx, code, "roles"), can(code, [["Role", "write"], ["RoleBinding", "read"]])]);
   const { roles, errors, hidden } = await rolesInForce(ctx, bar.lineage);
   const b = bindingsRead !== false ? await gqlAll(`query($t:String!){ roleBindings(tenant:$t, first:500){ nodes{ tenant name spec } } }`, { t: code }) : { data: {}, errors: [] };
   const here = b.data.roleBindings ? b.data.roleBindings.nodes : null;

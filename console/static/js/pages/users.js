@@ -3,16 +3,16 @@
 import { h } from "../dom.js";
 import { errorBox, fmtTime } from "../ui.js";
 import { lang } from "../i18n.js";
-import { tenantCode, tenantBar, refusal, card } from "./people-common.js";
+import { tenantCode, tenantBar, readableAt, refusal, card } from "./people-common.js";
 
 export async function render(ctx) {
   const { t, gqlAll, can, query } = ctx;
   const code = tenantCode(ctx);
-  const bar = await tenantBar(ctx, code, "users");
-  const [mayRead, mayWrite, unitsRead, unitsWrite, bindingsRead, tokensRead, tokensDelete] = await can(code, [["users", "read"], ["users", "write"], ["orgunits", "read"], ["orgunits", "write"], ["RoleBinding", "read"], ["tokens", "read"], ["tokens", "delete"]]);
+  const [bar, [mayRead, mayWrite, unitsRead, unitsWrite, bindingsRead, tokensRead, tokensDelete]] = await Promise.all([tenantBar(ctx, code, "users"),
+    can(code, [["users", "read"], ["users", "write"], ["orgunits", "read"], ["orgunits", "write"], ["RoleBinding", "read"], ["tokens", "read"], ["tokens", "delete"]])]);
   const search = query.get("q") || "";
   const after = query.get("after") || null;
-  const lineage = bar.lineage;
+  const lineage = bindingsRead !== false ? await readableAt(can, bar.lineage, "RoleBinding") : [];
   const r = await gqlAll(`query($t:String!,$q:String,$a:String){
       users(tenant:$t, search:$q, first:50, after:$a){ totalCount pageInfo{ hasNextPage endCursor }
         nodes{ username displayName homeTenant disabled ${unitsRead !== false ? "memberships{ tenant unit unitName title }" : ""} } }
