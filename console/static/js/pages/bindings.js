@@ -12,6 +12,8 @@ export async function render(ctx) {
   const code = tenantCode(ctx);
   const [bar, [mayWrite, mayExplain]] = await Promise.all([tenantBar(ctx, code, "bindings"), can(code, [["RoleBinding", "write"], ["RoleBinding", "read"]])]);
   const lineage = bar.lineage;
+  // One permission question per tier for both kinds; rolesInForce then reads the cache.
+  await Promise.all(lineage.map(c => can(c, [["Role", "read"], ["RoleBinding", "read"]])));
   const tiers = await readableAt(can, lineage, "RoleBinding");
   const [{ roles, errors, hidden }, r] = await Promise.all([rolesInForce(ctx, lineage), gqlAll(`query($t:String!){
       users(tenant:$t, first:200){ nodes{ username displayName disabled } }
