@@ -179,6 +179,20 @@ spec: {title: 哈尔滨市政务外网认证, issuer: %[1]q, clientID: %[2]s, cl
 			chromedp.SendKeys(chromedp.CSS(`#user-unit input[name=title]`), "科员"),
 			chromedp.Click(chromedp.CSS(`#user-unit button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#user-unit .status p.ok`)))
+		// In the unit list as the page reads it again, and out of it.
+		b.goTo(t, "users/230102?q=daoli.clerk")
+		b.run(t, "out of 办公室",
+			chromedp.Click(chromedp.CSS(`#users tr[data-user="daoli.clerk"] button.edit`)),
+			chromedp.Click(chromedp.CSS(`#user-units li[data-unit="office"] button.remove`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`#user-units li[data-unit="office"]`)))
+		if got := fmt.Sprint(b.s.MustDo(t, admin, `{user(username:"daoli.clerk"){memberships{unit}}}`, nil)["user"]); got != "map[memberships:[]]" {
+			t.Errorf("after leaving 办公室: %s", got)
+		}
+		b.run(t, "into 办公室 again",
+			chromedp.SetValue(chromedp.CSS(`#user-unit select[name=unit]`), "office"),
+			chromedp.SendKeys(chromedp.CSS(`#user-unit input[name=title]`), "科员"),
+			chromedp.Click(chromedp.CSS(`#user-unit button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#user-unit .status p.ok`)))
 		disabled := func() bool {
 			return b.s.MustDo(t, admin, `{user(username:"daoli.clerk"){disabled}}`, nil)["user"].(map[string]any)["disabled"].(bool)
 		}

@@ -112,6 +112,17 @@ func (g *Graph) peopleFields(q, m graphql.Fields) {
 			return g.svc.Identity.SetDisplayName(p.Context, c.Principal.Username, u.Username, strings.TrimSpace(strArg(p.Args, "displayName")))
 		}),
 	}
+	m["removeMembership"] = &graphql.Field{
+		Type: nn(graphql.Boolean), Description: "Take a user out of an org unit.",
+		Args: graphql.FieldConfigArgument{"username": {Type: nn(str)}, "tenant": {Type: nn(str)}, "unit": {Type: nn(str)}},
+		Resolve: g.authed(func(p graphql.ResolveParams, c *Caller) (any, error) {
+			tc := strArg(p.Args, "tenant")
+			if err := g.Authorize(p.Context, tc, "orgunits", "write"); err != nil {
+				return nil, err
+			}
+			return true, g.svc.Identity.RemoveMembership(p.Context, c.Principal.Username, strArg(p.Args, "username"), tc, strArg(p.Args, "unit"))
+		}),
+	}
 	m["updateOrgUnit"] = &graphql.Field{
 		Type:        nn(g.types.orgUnit),
 		Description: "Rename an org unit, or move it under another unit of its tenant (parent \"\" makes it top-level); an argument left out stays as it is.",

@@ -32,6 +32,8 @@ const (
 	TopicOrgUnitCreated = "identity.orgunit.created"
 	TopicOrgUnitUpdated = "identity.orgunit.updated"
 	TopicMembershipAdd  = "identity.membership.added"
+	// TopicMembershipRemove follows RemoveMembership.
+	TopicMembershipRemove = "identity.membership.removed"
 )
 
 // Options configure a Service.

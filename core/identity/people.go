@@ -6,6 +6,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/store/ent"
+	"github.com/gdbos/gdbos/core/store/ent/membership"
 	"github.com/gdbos/gdbos/core/store/ent/orgunit"
 )
 
@@ -128,4 +129,28 @@ func (s *Service) newParent(ctx context.Context, c *ent.Client, row *ent.OrgUnit
 		}
 	}
 	return parent.ID, nil
+}
+
+// RemoveMembership takes a user out of a tenant's org unit.
+func (s *Service) RemoveMembership(ctx context.Context, actor, username, tenant, unitCode string) error {
+	return s.write(ctx, func(tx *ent.Tx) (change, error) {
+		u, err := s.userRow(ctx, tx.Client(), username)
+		if err != nil {
+			return change{}, err
+		}
+		unit, err := unitRow(ctx, tx.Client(), tenant, unitCode)
+		if err != nil {
+			return change{}, err
+		}
+		n, err := tx.Membership.Delete().Where(membership.UserID(u.ID), membership.OrgUnitID(unit.ID)).Exec(ctx)
+		if err != nil {
+			return change{}, fmt.Errorf("identity: remove membership: %w", err)
+		}
+		if n == 0 {
+			return change{}, apierr.New(apierr.NotFound, "%s is not a member of %s in tenant %s", username, unitCode, tenant)
+		}
+		return change{actor: actor, action: "membership.remove", tenant: tenant, target: username,
+			detail: map[string]any{"unit": unitCode}, topic: TopicMembershipRemove,
+			payload: map[string]any{"username": username, "unit": unitCode}}, nil
+	})
 }

@@ -80,6 +80,13 @@ spec: {issuer: "https://sso.harbin.example", clientID: gdbos, redirectURL: "http
 			{name: "a reader of users does not read their tokens", as: "harbin", query: `{user(username:"daoli"){username tokens{name}}}`,
 				code: "FORBIDDEN", contains: []string{`"username":"daoli"`, `"tokens":null`}, notContain: []string{"daoli-ci"}},
 
+			{name: "a viewer takes no one out of a unit", as: "daoli", query: `mutation{removeMembership(username:"daoli", tenant:"230102", unit:"it")}`, code: "FORBIDDEN"},
+			{name: "take daoli out of the other district's office", as: "admin", query: `mutation{removeMembership(username:"daoli", tenant:"230103", unit:"office")}`,
+				contains: []string{`"removeMembership":true`}},
+			{name: "out once only", as: "admin", query: `mutation{removeMembership(username:"daoli", tenant:"230103", unit:"office")}`, code: "NOT_FOUND"},
+			{name: "the other membership stays", as: "admin", query: `{user(username:"daoli"){memberships{tenant unit}}}`,
+				contains: []string{`"memberships":[{"tenant":"230102","unit":"it"}]`}},
+
 			{name: "rename an org unit", as: "admin", query: move, vars: map[string]any{"c": "it", "n": "信息化科"},
 				contains: []string{`{"code":"it","name":"信息化科","parent":"office"}`}},
 			{name: "move an org unit to the top", as: "admin", query: move, vars: map[string]any{"c": "it", "p": ""},

@@ -122,7 +122,9 @@ function userDetail(ctx, u, code, units, { mayWrite, unitsWrite, tokensRead, tok
   const tokens = h("div#user-tokens");
   if (tokensRead) userTokens(ctx, u.username, tokens, tokensDelete);
   return card(t("people.user.edit", { user: u.username }),
-    mayWrite ? [nameForm, pwForm, h("div.toolbar", toggle, stateSt)] : null, mayWrite ? unitForm : null,
+    mayWrite ? [nameForm, pwForm, h("div.toolbar", toggle, stateSt)] : null,
+    (u.memberships || []).length ? h("ul#user-units", u.memberships.map(m => membershipItem(ctx, u, m, unitsWrite !== false && m.tenant === code))) : null,
+    mayWrite ? unitForm : null,
     tokensRead ? [h("h4", t("people.sec.tokensOf")), tokens] : null,
     h("h4", t("people.user.bindings")),
     bindings.length ? h("ul", bindings.map(b => h("li", h("a", { href: `#/r/RoleBinding/${b.tenant}/${b.name}` }, b.spec.role), " @" + b.tenant))) : h("p.muted", t("people.nobindings")),
@@ -178,4 +180,18 @@ async function userTokens({ t, gql, gqlAll }, username, el, mayRevoke) {
           try { await gql(`mutation($i:Int!){ revokeToken(id:$i) }`, { i: k.id }); await userTokens({ t, gql, gqlAll }, username, el, mayRevoke); } catch (e) { st.replaceChildren(refusal(e)); }
         } } }, t("people.token.revoke")), st) : null);
     })) : list ? h("p.muted", t("people.token.noneOf")) : null);
+}
+
+// membershipItem is one of the user's org units, with a way out of it for whoever
+// may write the unit's tenant's org units.
+function membershipItem({ t, gql }, u, m, mayRemove) {
+  const st = h("span");
+  const li = h("li", { dataset: { unit: m.unit } }, m.unitName, h("span.muted", " " + m.tenant + (m.title ? " · " + m.title : "")), " ",
+    mayRemove ? h("button.remove", { type: "button", on: { click: async () => {
+      try {
+        await gql(`mutation($u:String!,$t:String!,$o:String!){ removeMembership(username:$u, tenant:$t, unit:$o) }`, { u: u.username, t: m.tenant, o: m.unit });
+        li.remove();
+      } catch (e) { st.replaceChildren(refusal(e)); }
+    } } }, t("people.leaveUnit")) : null, st);
+  return li;
 }
