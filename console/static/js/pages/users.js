@@ -13,6 +13,7 @@ export async function render(ctx) {
   const search = query.get("q") || "";
   const after = query.get("after") || null;
   const lineage = bindingsRead !== false ? await readableAt(can, bar.lineage, "RoleBinding") : [];
+  if (mayRead === false) return h("section.people", bar.el, h("h2", t("people.users.title")), h("p.muted", t("people.users.notYours")));
   const r = await gqlAll(`query($t:String!,$q:String,$a:String){
       users(tenant:$t, search:$q, first:50, after:$a){ totalCount pageInfo{ hasNextPage endCursor }
         nodes{ username displayName homeTenant disabled ${unitsRead !== false ? "memberships{ tenant unit unitName title }" : ""} } }
@@ -61,7 +62,6 @@ export async function render(ctx) {
   return h("section.people",
     bar.el,
     h("h2", t("people.users.title")),
-    mayRead === false ? h("p.muted", t("people.users.notYours")) : null,
     searchForm,
     r.errors.map(errorBox),
     users ? h("p.muted", t("people.count", { n: users.totalCount })) : null,
