@@ -7,8 +7,9 @@ import { tenantCode, tenantBar, refusal } from "./people-common.js";
 export async function render(ctx) {
   const { t, gql, gqlAll, can } = ctx;
   const code = tenantCode(ctx);
-  const [bar, [mayWrite], r] = await Promise.all([tenantBar(ctx, code, "orgunits"), can(code, [["orgunits", "write"]]),
-    gqlAll(`query($t:String!){ orgUnits(tenant:$t, first:500){ totalCount nodes{ code name kind parent } } }`, { t: code })]);
+  const [bar, [mayRead, mayWrite]] = await Promise.all([tenantBar(ctx, code, "orgunits"), can(code, [["orgunits", "read"], ["orgunits", "write"]])]);
+  if (mayRead === false) return h("section.people", bar.el, h("h2", t("people.units.title")), h("p.muted", t("people.units.notYours")));
+  const r = await gqlAll(`query($t:String!){ orgUnits(tenant:$t, first:500){ totalCount nodes{ code name kind parent } } }`, { t: code });
   const units = r.data.orgUnits ? r.data.orgUnits.nodes : [];
   const children = new Map();
   for (const u of units) {
