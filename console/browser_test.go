@@ -610,10 +610,16 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "plugins"},
 		{kerneltest.SecurityAdmin, "plugins/install"},
 		{kerneltest.SecurityAdmin, "plugins/credit-check/grants"},
+		{kerneltest.SecurityAdmin, "users/230102"},
+		{kerneltest.SecurityAdmin, "orgunits/230102"},
+		{kerneltest.SecurityAdmin, "roles/230102"},
+		{kerneltest.SecurityAdmin, "bindings/230102"},
+		{kerneltest.SecurityAdmin, "security"},
 		{kerneltest.SecurityAdmin, "graphiql"},
 		{kerneltest.SecurityAdmin, "entities?tenant=230102"},
 		{kerneltest.SecurityAdmin, "new-entity/230102"},
 		{kerneltest.AuditAdmin, "audit"},
+		{kerneltest.AuditAdmin, "auditor"},
 	}
 	user := ""
 	n := 0

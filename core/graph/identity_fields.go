@@ -8,6 +8,7 @@ import (
 
 	"github.com/gdbos/gdbos/core/apierr"
 	"github.com/gdbos/gdbos/core/identity"
+	"github.com/gdbos/gdbos/core/store"
 )
 
 func (g *Graph) identityTypes() (user, orgUnit, token, login *graphql.Object) {
@@ -112,8 +113,8 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 		}),
 	}
 	q["users"] = &graphql.Field{
-		Type: g.connectionOf(t.user), Description: "Users whose home tenant the caller may read users at, filtered in SQL by role bindings and row policies.",
-		Args: pageArgs(graphql.FieldConfigArgument{"search": {Type: str}}),
+		Type: g.connectionOf(t.user), Description: "Users whose home tenant the caller may read users at, filtered in SQL by role bindings and row policies; with tenant, only those whose home tenant is it or below it.",
+		Args: pageArgs(graphql.FieldConfigArgument{"search": {Type: str}, "tenant": {Type: str}}),
 		Resolve: g.authed(func(p graphql.ResolveParams, _ *Caller) (any, error) {
 			first, err := firstArg(p.Args)
 			if err != nil {
@@ -129,6 +130,14 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 			}
 			if none {
 				return &conn{}, nil
+			}
+			if tc := strArg(p.Args, "tenant"); tc != "" {
+				tn, ok := g.svc.Tenants.Get(tc)
+				if !ok {
+					return nil, apierr.Invalid("invalid user query", []apierr.FieldError{{Path: "tenant", Message: "no tenant with this code"}})
+				}
+				frag, args := pathPrefixes("home_path", []string{tn.Path})
+				where = append(where, store.Where(frag, args))
 			}
 			users, more, total, err := g.svc.Identity.QueryUsers(p.Context, identity.UserQuery{
 				Search: strArg(p.Args, "search"), First: first, AfterID: after, Where: where,
@@ -202,6 +211,7 @@ func (g *Graph) identityFields(q, m graphql.Fields) {
 	}
 	g.orgUnitFields(q, m)
 	g.tokenFields(q, m)
+	g.peopleFields(q, m)
 }
 
 // userFor reads a user the caller may act on: action on users at the user's home

@@ -30,7 +30,10 @@ const (
 	TopicTokenCreated   = "identity.token.created"
 	TopicTokenRevoked   = "identity.token.revoked"
 	TopicOrgUnitCreated = "identity.orgunit.created"
+	TopicOrgUnitUpdated = "identity.orgunit.updated"
 	TopicMembershipAdd  = "identity.membership.added"
+	// TopicMembershipRemove follows RemoveMembership.
+	TopicMembershipRemove = "identity.membership.removed"
 )
 
 // Options configure a Service.

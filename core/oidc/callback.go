@@ -33,7 +33,8 @@ type User struct {
 
 // handleCallback completes a sign-in: it checks the state against the pending
 // sign-ins and the browser's cookie, exchanges the code, verifies the ID token,
-// signs the user in and answers with the session (or redirects with it).
+// signs the user in and answers with the session (or redirects with it, or with
+// the refusal, when the sign-in was started with a redirect).
 func (f *Federation) handleCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -44,18 +45,18 @@ func (f *Federation) handleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	key := pd.tenant + "/" + pd.provider
 	if e := q.Get("error"); e != "" {
-		f.refuse(w, r, key, "", apierr.New(apierr.Unauthenticated, "identity provider %s refused the sign-in: %s %s",
+		f.refuseTo(w, r, pd.redirect, key, "", apierr.New(apierr.Unauthenticated, "identity provider %s refused the sign-in: %s %s",
 			key, e, q.Get("error_description")))
 		return
 	}
 	code := q.Get("code")
 	if code == "" {
-		f.refuse(w, r, key, "", apierr.New(apierr.BadRequest, "the callback carries no authorization code"))
+		f.refuseTo(w, r, pd.redirect, key, "", apierr.New(apierr.BadRequest, "the callback carries no authorization code"))
 		return
 	}
 	res, who, err := f.complete(ctx, pd, code, f.cfg.ClientIP(r))
 	if err != nil {
-		f.refuse(w, r, key, who, err)
+		f.refuseTo(w, r, pd.redirect, key, who, err)
 		return
 	}
 	if pd.redirect != "" {

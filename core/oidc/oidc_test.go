@@ -2,6 +2,7 @@ package oidc_test
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -235,6 +236,24 @@ func refusals(t *testing.T, e *env, b *browser) {
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/console/?tab=me#") || !strings.Contains(loc, "token=gds_") {
 			t.Fatalf("%d, location %q", resp.StatusCode, loc)
+		}
+	})
+
+	t.Run("a refusal goes back to the redirect too, in the fragment and the audit log", func(t *testing.T) {
+		e.op.wrongIssuer.Store(true)
+		defer e.op.wrongIssuer.Store(false)
+		before := e.refusals(t)
+		u := b.authorize(loginPath+"?redirect=/", "zhangsan")
+		resp, _ := b.get(u.String())
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		must(t, err)
+		frag, _ := url.ParseQuery(loc.Fragment)
+		if resp.StatusCode != http.StatusSeeOther || loc.Path != "/" || frag.Get("code") != "UNAUTHENTICATED" ||
+			!strings.Contains(frag.Get("error"), "issuer does not match") || frag.Has("token") {
+			t.Fatalf("%d, location %q", resp.StatusCode, loc)
+		}
+		if e.refusals(t) != before+1 {
+			t.Fatal("the refusal is not in the audit log")
 		}
 	})
 }

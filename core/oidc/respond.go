@@ -3,8 +3,10 @@ package oidc
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/gdbos/gdbos/core/apierr"
 )
@@ -34,6 +36,26 @@ var statusOf = map[apierr.Code]int{
 // refuse audits a refused sign-in through providerKey and answers with err.
 // who is the subject or username the provider asserted, if any.
 func (f *Federation) refuse(w http.ResponseWriter, r *http.Request, providerKey, who string, err error) {
+	status, item := f.refusal(r, providerKey, who, err)
+	writeJSON(w, status, errorBody{Errors: []errorItem{item}})
+}
+
+// refuseTo is refuse for a sign-in started with a redirect: the browser goes back
+// there with the refusal in the fragment (#code=…&error=…), for the page that
+// started it to show, as a success comes back with the session.
+func (f *Federation) refuseTo(w http.ResponseWriter, r *http.Request, redirect, providerKey, who string, err error) {
+	if redirect == "" {
+		f.refuse(w, r, providerKey, who, err)
+		return
+	}
+	_, item := f.refusal(r, providerKey, who, err)
+	frag := url.Values{"error": {item.Message}, "code": {fmt.Sprint(item.Extensions["code"])}}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, redirect+"#"+frag.Encode(), http.StatusSeeOther)
+}
+
+// refusal audits a refused sign-in and says it as an HTTP status and error.
+func (f *Federation) refusal(r *http.Request, providerKey, who string, err error) (int, errorItem) {
 	ctx := r.Context()
 	reason := err.Error()
 	e, ok := apierr.As(err)
@@ -63,7 +85,7 @@ func (f *Federation) refuse(w http.ResponseWriter, r *http.Request, providerKey,
 	if status >= 500 {
 		f.cfg.Logger.WarnContext(ctx, "oidc: sign-in failed", slog.String("provider", providerKey), slog.Any("err", err))
 	}
-	writeJSON(w, status, errorBody{Errors: []errorItem{item}})
+	return status, item
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -13,6 +13,8 @@ import (
 // Spec is an IdentityProvider's spec, as schemas/kinds/IdentityProvider.json
 // describes it, with defaults filled in.
 type Spec struct {
+	// Title is what a sign-in page shows; the federation itself does not use it.
+	Title            string         `json:"title"`
 	Issuer           string         `json:"issuer"`
 	ClientID         string         `json:"clientID"`
 	ClientSecretEnv  string         `json:"clientSecretEnv"`

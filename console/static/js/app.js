@@ -1,7 +1,7 @@
 // The shell: sign-in, the header with the user's tenants, the language switch and
 // hash routing. Each page is a module under pages/, loaded when first visited; a new
 // page is one more entry in routes.
-import { gql, gqlAll, session, onUnauthenticated, clearPermissions, can } from "./api.js";
+import { gql, gqlAll, session, onUnauthenticated, clearPermissions, can, APIError } from "./api.js";
 import { h } from "./dom.js";
 import { errorBox } from "./ui.js";
 import * as i18n from "./i18n.js";
@@ -29,6 +29,13 @@ export const routes = [
   { re: /^plugins\/(?<id>[^/]+)\/grants$/, page: () => import("./pages/plugin-grants.js") },
   { re: /^audit$/, page: () => import("./pages/audit.js"), nav: "nav.audit", need: ["audit", "read"] },
   { re: /^graphiql$/, page: () => import("./pages/graphiql.js"), nav: "nav.graphiql" },
+  { re: /^users$/, page: () => import("./pages/users.js"), nav: "people.nav.people", need: ["users", "read"] },
+  { re: /^users\/(?<tenant>[^/]+)$/, page: () => import("./pages/users.js") },
+  { re: /^orgunits\/(?<tenant>[^/]+)$/, page: () => import("./pages/orgunits.js") },
+  { re: /^roles\/(?<tenant>[^/]+)$/, page: () => import("./pages/roles.js") },
+  { re: /^bindings\/(?<tenant>[^/]+)$/, page: () => import("./pages/bindings.js") },
+  { re: /^security$/, page: () => import("./pages/security.js"), nav: "people.nav.security", need: ["RoleBinding", "read"] },
+  { re: /^auditor$/, page: () => import("./pages/auditor.js"), nav: "people.nav.auditor", need: ["audit", "read"] },
 ];
 
 // ctx is what every page gets: the user, their top tenants, helpers.
@@ -36,14 +43,34 @@ export const ctx = { user: null, roots: [], t, gql, gqlAll, can: (tenant, checks
 
 const main = () => document.getElementById("main");
 
+// returned holds what an OIDC sign-in brought back in the URL's fragment
+// (#token=…&expiresAt=… or #error=…&code=…), read once at start.
+let returned = null;
+const OIDC_STARTED = "gdbos.oidc.started";
+
 function signIn() {
   const err = h("div.login-error");
+  const oidc = h("div#oidc-providers");
   const form = h("form#login.card",
     h("h2", t("signin.title")),
     h("label", t("signin.username"), h("input", { name: "username", autocomplete: "username", required: true })),
     h("label", t("signin.password"), h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
     h("button", { type: "submit" }, t("signin.submit")),
+    oidc,
     err);
+  if (returned && returned.has("error")) {
+    err.append(errorBox(new APIError({ message: returned.get("error"), extensions: { code: returned.get("code") || "UNAUTHENTICATED" } })));
+    returned = null;
+  }
+  gqlAll("{ identityProviders { tenant name title loginPath } }").then(({ data, errors }) => {
+    const list = data.identityProviders || [];
+    errors.forEach(e => err.append(errorBox(e)));
+    if (!list.length) return;
+    const back = encodeURIComponent(location.pathname);
+    oidc.append(h("p.muted", t("signin.oidc.or")), ...list.map(p =>
+      h("a.button.oidc", { href: p.loginPath + "?redirect=" + back, dataset: { provider: p.tenant + "/" + p.name },
+        on: { click: () => sessionStorage.setItem(OIDC_STARTED, String(Date.now())) } }, t("signin.oidc.with", { title: p.title }))));
+  });
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     const f = new FormData(form);
@@ -143,6 +170,20 @@ onUnauthenticated(() => { session.token = null; ctx.user = null; clearPermission
 window.addEventListener("hashchange", route);
 
 await i18n.load(i18n.lang);
+// A session in the fragment is taken only when this tab started an OIDC sign-in in
+// the last ten minutes: a link carrying someone else's session must not sign the
+// reader in as them.
+const started = Number(sessionStorage.getItem(OIDC_STARTED) || 0);
+sessionStorage.removeItem(OIDC_STARTED);
+if (!location.hash.startsWith("#/")) {
+  const back = new URLSearchParams(location.hash.slice(1));
+  if (back.has("token") || back.has("error")) {
+    history.replaceState(null, "", location.pathname + location.search);
+    if (Date.now() - started > 10 * 60 * 1000) returned = new URLSearchParams({ error: t("signin.oidc.unasked"), code: "BAD_REQUEST" });
+    else if (back.has("token")) session.token = back.get("token");
+    else returned = back;
+  }
+}
 if (session.token) {
   try { await start(); } catch { session.token = null; signIn(); }
 } else {
