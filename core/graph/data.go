@@ -143,9 +143,11 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, *dataIndex, er
 		Description: "The entities published at this tenant or above it.",
 		Resolve:     func(graphql.ResolveParams) (any, error) { return names, nil },
 	}}
+	outside := map[string]bool{}
 	if g.svc.TenantFields != nil {
 		for name, f := range g.svc.TenantFields(context.Background(), t.Code) {
 			query[name] = f
+			outside[name] = true
 		}
 	}
 	mutation := graphql.Fields{}
@@ -175,7 +177,7 @@ func (g *Graph) buildDataSchema(t tenant.Tenant) (graphql.Schema, *dataIndex, er
 	if err != nil {
 		return s, nil, fmt.Errorf("graph: data schema of %s: %w", t.Code, err)
 	}
-	return s, indexDataSchema(&s, builtEntityTypes(pageInfo)), nil
+	return s, indexDataSchema(&s, builtEntityTypes(pageInfo), outside), nil
 }
 
 // entityType is one entity's GraphQL types in one tenant's data API.

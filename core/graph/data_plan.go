@@ -93,12 +93,20 @@ type dataIndex struct {
 	// records are the entity and connection objects: only the roles above answer
 	// on them, for their values need the executor's loading.
 	records map[*graphql.Object]bool
+	// outside are the root fields answered outside the kernel (a granted plugin's
+	// namespace): a plan that fails after calling one would have graphql-go call it
+	// again — twice the plugin's work, a crash twice, a timeout twice as long — so
+	// requests that select one are never planned.
+	outside map[string]bool
+	query   *graphql.Object
 }
 
 // indexDataSchema records what the builder made of each entity's types; ets are the
-// schema's entity types (several may share an entity, as versions do).
-func indexDataSchema(schema *graphql.Schema, ets []*entityType) *dataIndex {
-	idx := &dataIndex{roles: map[*graphql.Object]map[string]fieldRole{}, records: map[*graphql.Object]bool{}}
+// schema's entity types (several may share an entity, as versions do), outside the
+// root fields answered outside the kernel.
+func indexDataSchema(schema *graphql.Schema, ets []*entityType, outside map[string]bool) *dataIndex {
+	idx := &dataIndex{roles: map[*graphql.Object]map[string]fieldRole{}, records: map[*graphql.Object]bool{},
+		outside: outside, query: schema.QueryType()}
 	set := func(o *graphql.Object, name string, r fieldRole) {
 		if o == nil {
 			return
@@ -386,6 +394,9 @@ func (c *planCompiler) field(obj *graphql.Object, key string, asts []*ast.Field)
 	if name == "__typename" {
 		n.typename = obj.Name()
 		return n, true
+	}
+	if obj == c.idx.query && c.idx.outside[name] {
+		return nil, false
 	}
 	role, ok := c.idx.roles[obj][name]
 	if !ok {

@@ -58,8 +58,10 @@ func TestHealthCountsCallsCrashesAndFaults(t *testing.T) {
 	okWithin(t, s, admin, time.Second)
 	h = pluginHealth(t, s, admin)
 	kinds := strings.Join(faultKinds(h), " ")
-	// At least: the data API's executor may ask a failed field a second time.
-	if num(h, "crashes") < 1 || num(h, "starts") < 2 || num(h, "unavailable") < 1 || h["state"] != "running" {
+	// Exactly once: a request that selects a plugin's field is not planned by the data
+	// API's own executor, so a failed call is not made again by graphql-go's.
+	// (okWithin's polls may find the process gone too: those are other calls.)
+	if num(h, "crashes") != 1 || num(h, "starts") != 2 || faultsSaying(h, "resolve exit:") != 1 || h["state"] != "running" {
 		t.Fatalf("after a crash: %v", h)
 	}
 	if !strings.Contains(kinds, "crash/") || !strings.Contains(kinds, "unavailable/resolve") {
@@ -82,21 +84,27 @@ func TestHealthCountsCallsCrashesAndFaults(t *testing.T) {
 	}
 	h = pluginHealth(t, s, admin)
 	kinds = strings.Join(faultKinds(h), " ")
-	if !regexp.MustCompile(`^(bad_response/resolve )+(timeout/resolve )+(unavailable/resolve |crash/ )+`).MatchString(kinds + " ") {
+	if !regexp.MustCompile(`^bad_response/resolve timeout/resolve (unavailable/resolve |crash/ )+$`).MatchString(kinds + " ") {
 		t.Fatalf("recent faults, newest first: %v", kinds)
-	}
-	var handlerErrors int
-	for _, o := range h["outcomes"].([]any) {
-		if m := o.(map[string]any); m["op"] == "resolve" && m["outcome"] == "error" {
-			handlerErrors = num(m, "count")
-		}
 	}
 	if strings.Contains(kinds, "error/") {
 		t.Fatalf("a handler's own error is listed as a fault: %v", kinds)
 	}
-	if num(h, "timeouts") < 1 || num(h, "badResponses") < 1 || handlerErrors < 1 || num(h, "errors") < 4 {
+	// A handler's own error travels inside a batch's answer, whose call went well.
+	if num(h, "timeouts") != 1 || num(h, "badResponses") != 1 || faultsSaying(h, "resolve slow:") != 1 || num(h, "errors") < 3 {
 		t.Fatalf("after a timeout, a malformed answer and an error: %v", h)
 	}
+}
+
+// faultsSaying counts the recent faults whose message contains says.
+func faultsSaying(h map[string]any, says string) int {
+	n := 0
+	for _, f := range h["faults"].([]any) {
+		if m, _ := f.(map[string]any)["message"].(string); strings.Contains(m, says) {
+			n++
+		}
+	}
+	return n
 }
 
 func TestHealthIsReadLikeTheCatalog(t *testing.T) {
