@@ -287,15 +287,29 @@ spec: {role: plugin-reader, subjects: [{kind: User, name: plugin.reader}]}
 // executable among this machine's processes: a crash the kernel did not cause.
 func killPlugin(t *testing.T, path string) {
 	t.Helper()
+	// The kernel runs the sealed copy of the binary it checked (ADR 27), which
+	// /proc/PID/exe names /memfd:gdbos-plugin-NAME; only this test's own children.
+	copyName := "/memfd:gdbos-plugin-" + filepath.Base(path)
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
-		if exe, err := os.Readlink(filepath.Join(d, "exe")); err == nil && exe == path {
-			pid, _ := strconv.Atoi(filepath.Base(d))
-			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-				t.Fatalf("kill %d: %v", pid, err)
-			}
-			return
+		exe, err := os.Readlink(filepath.Join(d, "exe"))
+		if err != nil || exe != path && !strings.HasPrefix(exe, copyName) {
+			continue
 		}
+		stat, err := os.ReadFile(filepath.Join(d, "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces, so count from its ")".
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(d))
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatalf("kill %d: %v", pid, err)
+		}
+		return
 	}
-	t.Fatalf("no process runs %s", path)
+	t.Fatalf("no process of this test runs %s", path)
 }
