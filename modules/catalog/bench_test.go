@@ -80,7 +80,7 @@ func BenchmarkDevolve(b *testing.B) {
 		}
 		b.StartTimer()
 		cpu := cpuTime()
-		dv, err := c.Devolve(context.Background(), "bench", req, false)
+		dv, err := c.Devolve(context.Background(), "bench", req, false, false)
 		if err != nil {
 			b.Fatal(err)
 		}

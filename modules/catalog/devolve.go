@@ -18,6 +18,17 @@ type DevolveRequest struct {
 	Codes   []string `json:"codes"`
 	Targets []Target `json:"targets"`
 	Note    string   `json:"note,omitempty"`
+	// SkipRefused devolves the items that can be and reports the others (Refusal)
+	// instead of refusing the batch.
+	SkipRefused bool `json:"skipRefused,omitempty"`
+}
+
+// Refusal is an item a devolution left out, and why.
+type Refusal struct {
+	Code string `json:"code"`
+	// Path locates the item in the request (/codes/3).
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // Target is a tenant receiving items and the body that implements them there.
@@ -35,7 +46,7 @@ type Devolution struct {
 	ID        int64
 	Tenant    string
 	Actor     string
-	Status    string // pending, done, failed, undone
+	Status    string // pending, running, done, failed, undone; preview for a dry run
 	CreatedAt time.Time
 	UndoneAt  *time.Time
 	Request   DevolveRequest
@@ -55,6 +66,7 @@ type DevolveReport struct {
 	PerTier  map[string]int `json:"perTarget"`
 	Error    string         `json:"error,omitempty"`
 	Restored int            `json:"restored,omitempty"`
+	Refused  []Refusal      `json:"refused,omitempty"`
 	Millis   int64          `json:"millis"`
 }
 
@@ -119,66 +131,49 @@ func (r DevolveRequest) check(c *Catalog) error {
 // implementation retired. The batch is journalled first, so a failure is recorded
 // too; history keeps every version and Undo restores the layers as they were.
 //
+// With req.SkipRefused, items that cannot be devolved (not implemented at From,
+// retired there, or refused by a target's checks: a tier that may not exercise
+// the item …) are left out and listed in the report with the reason, and the
+// others are devolved; otherwise any refusal refuses the batch.
+//
+// With dryRun, nothing is written or journalled: the answer is the report the batch
+// would have (status preview, ID 0).
+//
 // With async, Devolve returns once the batch is checked and journalled (status
 // running); the batch then runs in the background and Devolution(id) reports its
 // progress (processed of total) and, at the end, its report.
-func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest, async bool) (Devolution, error) {
+func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest, async, dryRun bool) (Devolution, error) {
 	start := time.Now()
 	if err := req.check(c); err != nil {
 		return Devolution{}, err
 	}
-	var objs []resource.Object
-	var priors []prior
-	var errs apierr.FieldList
-	// Read in bulk: the layers stored at the handing tier and at each target, and the
-	// effective implementations of the codes (a few queries, not two per pair).
-	stored := map[string]map[string]resource.Object{}
-	for _, tc := range append([]string{req.From}, targetTenants(req)...) {
-		layers, err := c.storedLayers(ctx, tc)
-		if err != nil {
-			return Devolution{}, err
-		}
-		stored[tc] = layers
-	}
-	everywhere, err := c.res.EffectiveEverywhere(ctx, KindImplementation, req.Codes)
+	p, err := c.planDevolution(ctx, req)
 	if err != nil {
 		return Devolution{}, err
 	}
-	for i, code := range req.Codes {
-		city, ok := stored[req.From][code]
-		if !ok {
-			errs.Add(fmt.Sprintf("/codes/%d", i), "%s has no implementation stored at %s", code, req.From)
-			continue
+	if !req.SkipRefused && len(p.refused) > 0 {
+		return Devolution{}, refusalsErr("cannot devolve", p.refused)
+	}
+	var tried map[string][]resource.ApplyResult
+	if req.SkipRefused || dryRun {
+		if tried, err = c.sortOut(ctx, actor, &p, req.SkipRefused); err != nil {
+			return Devolution{}, err
 		}
-		var eff resource.Effective
-		for _, e := range everywhere[code] {
-			if e.Tenant == req.From {
-				eff = e
-			}
-		}
-		if str(eff.Spec["status"]) == "retired" {
-			errs.Add(fmt.Sprintf("/codes/%d", i), "%s is already retired at %s", code, req.From)
-			continue
-		}
-		priors = append(priors, priorOf(req.From, code, &city))
-		retired := city
-		retired.Spec = cloneSpec(city.Spec)
-		retired.Spec["status"] = "retired"
-		objs = append(objs, retired)
-		cityBody, _ := eff.Spec["implementingBody"].(map[string]any)
-		for _, t := range req.Targets {
-			var existing *resource.Object
-			if cur, ok := stored[t.Tenant][code]; ok {
-				existing = &cur
-			}
-			priors = append(priors, priorOf(t.Tenant, code, existing))
-			objs = append(objs, targetLayer(t, code, existing, cityBody, eff.Spec["implementationCode"] != nil, c, ctx))
+		if len(p.codes) == 0 {
+			return Devolution{}, refusalsErr("nothing to devolve", p.refused)
 		}
 	}
-	if err := errs.Err("cannot devolve"); err != nil {
-		return Devolution{}, err
-	}
+	req.Codes = p.codes
+	objs, priors := p.flatten()
 	d := Devolution{Tenant: req.From, Actor: actor, Status: "pending", CreatedAt: time.Now().UTC(), Request: req, Total: len(objs)}
+	if dryRun {
+		var results []resource.ApplyResult
+		for _, code := range p.codes {
+			results = append(results, tried[code]...)
+		}
+		d.Status, d.Report = "preview", reportOf(req, results, p.refused, start)
+		return d, nil
+	}
 	id, err := c.journal(ctx, d)
 	if err != nil {
 		return Devolution{}, err
@@ -188,13 +183,13 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest,
 	c.running.Store(id, prog)
 	if !async {
 		defer c.running.Delete(id)
-		return c.runDevolution(ctx, d, objs, priors, prog, start)
+		return c.runDevolution(ctx, d, objs, priors, p.refused, prog, start)
 	}
 	c.background.Add(1)
 	go func() {
 		defer c.background.Done()
 		defer c.running.Delete(id)
-		if _, err := c.runDevolution(context.WithoutCancel(ctx), d, objs, priors, prog, start); err != nil {
+		if _, err := c.runDevolution(context.WithoutCancel(ctx), d, objs, priors, p.refused, prog, start); err != nil {
 			c.log.Warn("catalog: devolution failed", "id", id, "err", err)
 		}
 	}()
@@ -202,37 +197,189 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest,
 	return d, nil
 }
 
+// devolvePlan is what a devolution writes, item by item: the handing tier's layer
+// retired, then each target's layer, and the layers as they were before.
+type devolvePlan struct {
+	codes   []string
+	index   map[string]int // code → its position in the request, for error paths
+	objs    map[string][]resource.Object
+	priors  map[string][]prior
+	refused []Refusal
+}
+
+// planDevolution builds the layers a devolution writes, reading in bulk: the
+// layers stored at the handing tier and at each target, and the effective
+// implementations of the codes (a few queries, not two per pair). Items that are
+// not implemented at From, or retired there, are refused.
+func (c *Catalog) planDevolution(ctx context.Context, req DevolveRequest) (devolvePlan, error) {
+	p := devolvePlan{index: map[string]int{}, objs: map[string][]resource.Object{}, priors: map[string][]prior{}}
+	stored := map[string]map[string]resource.Object{}
+	for _, tc := range append([]string{req.From}, targetTenants(req)...) {
+		layers, err := c.storedLayers(ctx, tc)
+		if err != nil {
+			return p, err
+		}
+		stored[tc] = layers
+	}
+	everywhere, err := c.res.EffectiveEverywhere(ctx, KindImplementation, req.Codes)
+	if err != nil {
+		return p, err
+	}
+	for i, code := range req.Codes {
+		p.index[code] = i
+		path := fmt.Sprintf("/codes/%d", i)
+		city, ok := stored[req.From][code]
+		if !ok {
+			p.refused = append(p.refused, Refusal{Code: code, Path: path, Reason: fmt.Sprintf("%s has no implementation stored at %s", code, req.From)})
+			continue
+		}
+		var eff resource.Effective
+		for _, e := range everywhere[code] {
+			if e.Tenant == req.From {
+				eff = e
+			}
+		}
+		if str(eff.Spec["status"]) == "retired" {
+			p.refused = append(p.refused, Refusal{Code: code, Path: path, Reason: fmt.Sprintf("%s is already retired at %s", code, req.From)})
+			continue
+		}
+		p.codes = append(p.codes, code)
+		p.priors[code] = append(p.priors[code], priorOf(req.From, code, &city))
+		retired := city
+		retired.Spec = cloneSpec(city.Spec)
+		retired.Spec["status"] = "retired"
+		p.objs[code] = append(p.objs[code], retired)
+		cityBody, _ := eff.Spec["implementingBody"].(map[string]any)
+		for _, t := range req.Targets {
+			var existing *resource.Object
+			if cur, ok := stored[t.Tenant][code]; ok {
+				existing = &cur
+			}
+			p.priors[code] = append(p.priors[code], priorOf(t.Tenant, code, existing))
+			p.objs[code] = append(p.objs[code], targetLayer(t, code, existing, cityBody, eff.Spec["implementationCode"] != nil, c, ctx))
+		}
+	}
+	return p, nil
+}
+
+// flatten returns the plan's layers and priors in the order of its codes.
+func (p devolvePlan) flatten() ([]resource.Object, []prior) {
+	var objs []resource.Object
+	var priors []prior
+	for _, code := range p.codes {
+		objs = append(objs, p.objs[code]...)
+		priors = append(priors, p.priors[code]...)
+	}
+	return objs, priors
+}
+
+// sortOut dry-runs the plan's items and, when some are refused, halves the set
+// until each refused item is alone: a batch with k refusals among n items costs
+// about k·log n dry runs, one when none is refused. With skip, the refused items
+// leave the plan with their reasons; otherwise the first refusal is returned.
+// It answers each kept item's dry-run results.
+func (c *Catalog) sortOut(ctx context.Context, actor string, p *devolvePlan, skip bool) (map[string][]resource.ApplyResult, error) {
+	out := map[string][]resource.ApplyResult{}
+	var try func(codes []string) error
+	try = func(codes []string) error {
+		if len(codes) == 0 {
+			return nil
+		}
+		var objs []resource.Object
+		for _, code := range codes {
+			objs = append(objs, p.objs[code]...)
+		}
+		results, err := c.res.Apply(ctx, actor, objs, resource.ApplyOptions{DryRun: true})
+		if err == nil {
+			at := 0
+			for _, code := range codes {
+				n := len(p.objs[code])
+				out[code] = results[at : at+n]
+				at += n
+			}
+			return nil
+		}
+		if !skip || !refusable(err) {
+			return err
+		}
+		if len(codes) == 1 {
+			p.refused = append(p.refused, Refusal{Code: codes[0], Path: fmt.Sprintf("/codes/%d", p.index[codes[0]]), Reason: err.Error()})
+			return nil
+		}
+		if err := try(codes[:len(codes)/2]); err != nil {
+			return err
+		}
+		return try(codes[len(codes)/2:])
+	}
+	if err := try(p.codes); err != nil {
+		return nil, err
+	}
+	kept := p.codes[:0:0]
+	for _, code := range p.codes {
+		if _, ok := out[code]; ok {
+			kept = append(kept, code)
+		}
+	}
+	p.codes = kept
+	slices.SortFunc(p.refused, func(a, b Refusal) int { return p.index[a.Code] - p.index[b.Code] })
+	return out, nil
+}
+
+// refusable tells a refusal of the items (a check, a lock, a conflict) from a
+// failure of the system, which stops the batch.
+func refusable(err error) bool {
+	switch apierr.CodeOf(err) {
+	case apierr.ValidationFailed, apierr.Locked, apierr.Conflict:
+		return true
+	}
+	return false
+}
+
+func refusalsErr(message string, refused []Refusal) error {
+	var errs apierr.FieldList
+	for _, r := range refused {
+		errs.Add(r.Path, "%s", r.Reason)
+	}
+	return errs.Err(message)
+}
+
+func reportOf(req DevolveRequest, results []resource.ApplyResult, refused []Refusal, start time.Time) DevolveReport {
+	r := DevolveReport{Items: len(req.Codes), Targets: len(req.Targets), PerTier: map[string]int{}, Refused: refused}
+	for _, res := range results {
+		switch {
+		case res.Object.Metadata.Tenant == req.From:
+			r.Retired++
+		case res.Op == resource.Created:
+			r.Created++
+			r.PerTier[res.Object.Metadata.Tenant]++
+		default:
+			r.Updated++
+			r.PerTier[res.Object.Metadata.Tenant]++
+		}
+	}
+	r.Millis = time.Since(start).Milliseconds()
+	return r
+}
+
 // progress counts the objects a running devolution has written.
 type progress struct{ done, total int64 }
 
-func (c *Catalog) runDevolution(ctx context.Context, d Devolution, objs []resource.Object, priors []prior, prog *progress, start time.Time) (Devolution, error) {
-	req := d.Request
+func (c *Catalog) runDevolution(ctx context.Context, d Devolution, objs []resource.Object, priors []prior, refused []Refusal, prog *progress, start time.Time) (Devolution, error) {
 	results, err := c.res.Apply(ctx, d.Actor, objs, resource.ApplyOptions{Progress: func(done, _ int) {
 		atomic.StoreInt64(&prog.done, int64(done))
 	}})
 	if err != nil {
-		d.Status, d.Report.Error = "failed", err.Error()
+		d.Status, d.Report.Error, d.Report.Refused = "failed", err.Error(), refused
 		if jerr := c.finish(ctx, d, nil); jerr != nil {
 			c.log.Error("catalog: record failed devolution", "id", d.ID, "err", jerr)
 		}
 		return Devolution{}, err
 	}
-	d.Report = DevolveReport{Items: len(req.Codes), Targets: len(req.Targets), PerTier: map[string]int{}}
 	for i, r := range results {
 		priors[i].After = r.Object.Metadata.Version
-		switch {
-		case r.Object.Metadata.Tenant == req.From:
-			d.Report.Retired++
-		case r.Op == resource.Created:
-			d.Report.Created++
-			d.Report.PerTier[r.Object.Metadata.Tenant]++
-		default:
-			d.Report.Updated++
-			d.Report.PerTier[r.Object.Metadata.Tenant]++
-		}
 	}
+	d.Report = reportOf(d.Request, results, refused, start)
 	d.Status, d.Processed = "done", len(objs)
-	d.Report.Millis = time.Since(start).Milliseconds()
 	return d, c.finish(ctx, d, priors)
 }
 

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/graphql-go/graphql"
 
@@ -24,10 +25,18 @@ type ItemPage struct {
 	Total     int
 }
 
+// ItemFilter narrows the basic catalog: one type, one category, the children of a
+// parent, and names or codes containing Search.
+type ItemFilter struct {
+	Type, Category, Parent, Search string
+}
+
+// likeEscaper escapes LIKE's wildcards, so a search for "100%" matches that text.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
 // Items lists the basic catalog in force at tenant (per code, the layer of the
-// deepest tenant of its lineage), by 基本编码, optionally one type or category or the
-// children of a parent.
-func (c *Catalog) Items(ctx context.Context, tenantCode, typ, category, parent string, first int, after string) (ItemPage, error) {
+// deepest tenant of its lineage), by 基本编码, narrowed by f.
+func (c *Catalog) Items(ctx context.Context, tenantCode string, f ItemFilter, first int, after string) (ItemPage, error) {
 	lineage, ok := c.tenants.LineageCodes(tenantCode)
 	if !ok {
 		return ItemPage{}, apierr.New(apierr.NotFound, "tenant %q does not exist", tenantCode)
@@ -43,11 +52,19 @@ func (c *Catalog) Items(ctx context.Context, tenantCode, typ, category, parent s
 	}
 	where := `i.tenant IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM catalog_items j WHERE j.code = i.code AND j.depth > i.depth AND j.tenant IN (` + in + `))`
 	args = append(args, args...)
-	for col, v := range map[string]string{"type": typ, "category": category, "parent": parent} {
-		if v != "" {
-			where += ` AND i.` + col + ` = ?`
-			args = append(args, v)
+	for _, cv := range [][2]string{{"type", f.Type}, {"category", f.Category}, {"parent", f.Parent}} {
+		if cv[1] != "" {
+			where += ` AND i.` + cv[0] + ` = ?`
+			args = append(args, cv[1])
 		}
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		if len([]rune(q)) > 100 {
+			return ItemPage{}, apierr.Invalid("invalid item search", []apierr.FieldError{{Path: "search", Message: "at most 100 characters"}})
+		}
+		pat := "%" + likeEscaper.Replace(q) + "%"
+		where += ` AND (i.name LIKE ? ESCAPE '\' OR i.code LIKE ? ESCAPE '\')`
+		args = append(args, pat, pat)
 	}
 	var total int
 	if err := c.st.DB.QueryRowContext(ctx, c.bind(`SELECT COUNT(*) FROM catalog_items i WHERE `+where), args...).Scan(&total); err != nil {
@@ -136,7 +153,8 @@ func (c *Catalog) addItemFields() error {
 	return c.host.AddQuery("serviceItems", &graphql.Field{Type: nn(conn),
 		Description: "The basic catalog in force at a tenant, by 基本编码.",
 		Args: graphql.FieldConfigArgument{"tenant": {Type: nn(gstr)}, "type": {Type: gstr}, "category": {Type: gstr},
-			"parent": {Type: gstr, Description: "only the children of this item (子项, 业务办理项)"}, "first": {Type: graphql.Int}, "after": {Type: gstr}},
+			"parent": {Type: gstr, Description: "only the children of this item (子项, 业务办理项)"},
+			"search": {Type: gstr, Description: "only items whose name or 基本编码 contains this text"}, "first": {Type: graphql.Int}, "after": {Type: gstr}},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			tc := p.Args["tenant"].(string)
 			if err := c.guard(p.Context, tc, KindItem, "read"); err != nil {
@@ -144,7 +162,7 @@ func (c *Catalog) addItemFields() error {
 			}
 			s := func(k string) string { v, _ := p.Args[k].(string); return v }
 			n, _ := p.Args["first"].(int)
-			return c.Items(p.Context, tc, s("type"), s("category"), s("parent"), n, s("after"))
+			return c.Items(p.Context, tc, ItemFilter{Type: s("type"), Category: s("category"), Parent: s("parent"), Search: s("search")}, n, s("after"))
 		}})
 }
 

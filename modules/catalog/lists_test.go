@@ -77,3 +77,23 @@ func TestListsAndOnlineRate(t *testing.T) {
 		})
 	})
 }
+
+// TestItemSearch: the basic catalog narrowed by a text in names or codes, with
+// LIKE's wildcards taken literally, alone or with the other filters.
+func TestItemSearch(t *testing.T) {
+	start(t, func(t *testing.T, s *kerneltest.Server) {
+		admin := s.Admin(t)
+		seed(t, s, admin)
+		const q = `query($s:String,$ty:String){serviceItems(tenant:"230102",search:$s,type:$ty){totalCount nodes{code}}}`
+		run(t, s, admin, []check{
+			{name: "a Chinese word", query: q, vars: map[string]any{"s": "施工许可"}, contains: []string{`"totalCount":1`, "000102002000"}},
+			{name: "a word in two names", query: q, vars: map[string]any{"s": "登记"}, contains: []string{`"totalCount":2`, "000101001000", "000201003000"}},
+			{name: "part of a code", query: q, vars: map[string]any{"s": "0201"}, contains: []string{`"totalCount":1`, "000201003000"}},
+			{name: "with a type", query: q, vars: map[string]any{"s": "登记", "ty": "20"}, contains: []string{`"totalCount":1`, "000201003000"}},
+			{name: "wildcards are literal", query: q, vars: map[string]any{"s": "%"}, contains: []string{`"totalCount":0`}},
+			{name: "underscore is literal", query: q, vars: map[string]any{"s": "_"}, contains: []string{`"totalCount":0`}},
+			{name: "nothing matches", query: q, vars: map[string]any{"s": "不存在的事项"}, contains: []string{`"totalCount":0`, `"nodes":[]`}},
+			{name: "too long", query: q, vars: map[string]any{"s": strings.Repeat("长", 101)}, code: "VALIDATION_FAILED", contains: []string{`"path":"search"`}},
+		})
+	})
+}
