@@ -78,9 +78,10 @@ func TestListsAndOnlineRate(t *testing.T) {
 	})
 }
 
-// TestItemSearch: the basic catalog narrowed by a text in names or codes, with
-// LIKE's wildcards taken literally, alone or with the other filters.
-func TestItemSearch(t *testing.T) {
+// TestItemSearchAndCounts: the basic catalog narrowed by a text in names or codes,
+// with LIKE's wildcards taken literally, alone or with the other filters; and
+// counted by type or category.
+func TestItemSearchAndCounts(t *testing.T) {
 	start(t, func(t *testing.T, s *kerneltest.Server) {
 		admin := s.Admin(t)
 		seed(t, s, admin)
@@ -94,6 +95,12 @@ func TestItemSearch(t *testing.T) {
 			{name: "underscore is literal", query: q, vars: map[string]any{"s": "_"}, contains: []string{`"totalCount":0`}},
 			{name: "nothing matches", query: q, vars: map[string]any{"s": "不存在的事项"}, contains: []string{`"totalCount":0`, `"nodes":[]`}},
 			{name: "too long", query: q, vars: map[string]any{"s": strings.Repeat("长", 101)}, code: "VALIDATION_FAILED", contains: []string{`"path":"search"`}},
+			{name: "counted by type", query: `{serviceItemCounts(tenant:"230102"){key name count}}`,
+				contains: []string{`[{"count":2,"key":"01","name":"行政许可"},{"count":1,"key":"20","name":"公共服务"}]`}},
+			{name: "counted by category", query: `{serviceItemCounts(tenant:"230000",by:"category"){key count}}`,
+				contains: []string{`{"count":1,"key":"人力资源社会保障"}`, `{"count":1,"key":"住房城乡建设"}`, `{"count":1,"key":"市场监管"}`}},
+			{name: "counted by something else", query: `{serviceItemCounts(tenant:"230000",by:"name"){key}}`, code: "VALIDATION_FAILED", contains: []string{`"path":"by"`}},
+			{name: "counted at no tenant", query: `{serviceItemCounts(tenant:"999999"){key}}`, code: "FORBIDDEN", contains: []string{"unknown tenant 999999"}},
 		})
 	})
 }
