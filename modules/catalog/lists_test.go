@@ -26,6 +26,12 @@ func TestListsAndOnlineRate(t *testing.T) {
 				contains: []string{`"title":"办事不求人第一批"`, `"size":2`, `{"code":"000101001000","tenant":"230100"}`, `"missing":[]`}},
 			{name: "bad months", query: `{onlineRate(tenant:"230100",from:"2020-13"){cases}}`, code: "VALIDATION_FAILED"},
 		})
+		// A district's own implementation is the one in force there, in list order.
+		mustApply(t, s, admin, impl("230102", "000201003000", `{implementingBody: {name: 道里区人力资源和社会保障局, creditCode: "`+catalog.GovernmentCreditCode("230102", 5)+`"}}`))
+		run(t, s, admin, []check{
+			{name: "the deepest tier's implementation", query: `{serviceLists(tenant:"230102"){entries{code tenant} missing}}`,
+				contains: []string{`"entries":[{"code":"000101001000","tenant":"230100"},{"code":"000201003000","tenant":"230102"}]`}},
+		})
 		// The approval module's events, emitted as it would: 3 online and 1 at the window
 		// at the city in March, 1 online at 道里区 in April; one redelivered.
 		body := catalog.GovernmentCreditCode("230100", 1)
