@@ -602,6 +602,7 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "r/Module/230102/catalog?tab=inheritance"},
 		{kerneltest.SecurityAdmin, "standards?tenant=230102"},
 		{kerneltest.SecurityAdmin, "calendar/230102/2026"},
+		{kerneltest.SecurityAdmin, "dashboard"},
 		{kerneltest.SecurityAdmin, "graphiql"},
 		{kerneltest.AuditAdmin, "audit"},
 	}

@@ -52,10 +52,6 @@ function frame(o, kind) {
   });
   svg.append(s("line", { class: "axis", x1: M.left, x2: W - M.right, y1: y(0), y2: y(0) }),
     s("line", { class: "axis", x1: M.left, x2: M.left, y1: M.top, y2: y(0) }));
-  if (o.target) {
-    svg.append(s("line", { class: "target", x1: M.left, x2: W - M.right, y1: y(o.target.value), y2: y(o.target.value) }),
-      s("text", { class: "target-label", x: W - M.right, y: y(o.target.value) - 4, "text-anchor": "end" }, o.target.label));
-  }
   const fig = document.createElement("figure");
   fig.className = "chart-figure";
   if (o.id) fig.id = o.id;
@@ -74,13 +70,20 @@ function frame(o, kind) {
     });
     fig.append(ul);
   }
-  return { fig, svg, x, y, band, fmt };
+  // finish draws what goes over the data: the target line and its label.
+  const finish = () => {
+    if (!o.target) return fig;
+    svg.append(s("line", { class: "target", x1: M.left, x2: W - M.right, y1: y(o.target.value), y2: y(o.target.value) }),
+      s("text", { class: "target-label", x: W - M.right, y: y(o.target.value) - 4, "text-anchor": "end" }, o.target.label));
+    return fig;
+  };
+  return { fig, svg, x, y, band, fmt, finish };
 }
 
 // barChart draws grouped bars: o = {title, labels, series: [{name, values}],
 // format, yMax, target: {value, label}, id, desc}.
 export function barChart(o) {
-  const { fig, svg, x, y, band, fmt } = frame(o, "bar");
+  const { svg, x, y, band, fmt, finish } = frame(o, "bar");
   const k = o.series.length;
   const bw = Math.max(2, Math.min(48, (band * 0.75) / k));
   o.series.forEach((sr, si) => {
@@ -93,12 +96,12 @@ export function barChart(o) {
       if (o.labels.length <= 16 && k <= 2) svg.append(s("text", { class: "value", x: bx + bw / 2, y: top - 3, "text-anchor": "middle" }, fmt(v)));
     });
   });
-  return fig;
+  return finish();
 }
 
 // lineChart draws one line per series, with a dot per value.
 export function lineChart(o) {
-  const { fig, svg, x, y, fmt } = frame(o, "line");
+  const { svg, x, y, fmt, finish } = frame(o, "line");
   o.series.forEach((sr, si) => {
     const pts = sr.values.map((v, i) => (v === null || v === undefined ? null : [x(i), y(v), v, i])).filter(Boolean);
     if (!pts.length) return;
@@ -106,7 +109,7 @@ export function lineChart(o) {
     pts.forEach(([px, py, v, i]) => svg.append(s("circle", { class: "dot series-" + (si % 6), cx: px, cy: py, r: 3.5, "data-label": o.labels[i], "data-value": v },
       s("title", null, `${o.labels[i]} · ${sr.name}: ${fmt(v)}`))));
   });
-  return fig;
+  return finish();
 }
 
 // percent formats a share (0–1) as a percentage.

@@ -22,24 +22,22 @@ export async function render(ctx) {
   // Without the catalog module (no ServiceItem kind) its parts are not asked for.
   const catalog = kinds.includes("ServiceItem");
   const [tenants, items, impls, rate, audit] = ok.map((x, i) => x !== false && (catalog || i === 0 || i === 4));
-  const readable = kinds.filter((_, i) => ok[checks.length + i] !== false);
+  // The catalog's implementation and item layers number thousands: listing them
+  // for "recent changes" costs more than the page may; its pages show them.
+  const bulk = ["ServiceItem", "ServiceImplementation"];
+  const readable = kinds.filter((k, i) => ok[checks.length + i] !== false && !bulk.includes(k));
 
   // One request for every part the user may read.
   const parts = [];
   if (tenants) parts.push(...levels.map(l => `lv_${l}: tenants(level:"${l}", within:$t, first:1){ totalCount }`));
-  if (items) parts.push(`types: codeTable(tenant:$t, name:"item-types"){ codes{ code name } }`);
+  if (items) parts.push(`types: codeTable(tenant:$t, name:"item-types"){ codes{ code name } }`, `byType: serviceItemCounts(tenant:$t, by:"type"){ key name count }`);
   if (impls) parts.push(...tn.children.map((c, i) => `im${i}: serviceImplementations(tenant:"${c.code}", subtree:true, first:1){ totalCount }`));
   if (rate) parts.push(`rate: onlineRate(tenant:$t, by:["month"]){ month cases online rate }`);
   if (audit) parts.push(`audit: auditEntries(tenant:$t, first:500){ nodes{ time actor action target outcome } }`);
   else parts.push(...readable.map((k, i) => `rv${i}: resources(kind:${JSON.stringify(k)}, tenant:$t, first:50){ nodes{ kind name version updatedBy updatedAt } }`));
   const r = parts.length ? await gqlAll(`query($t:String!){ ${parts.join("\n")} }`, { t: tenant }) : { data: {}, errors: [] };
-  let types = (r.data.types && r.data.types.codes) || [];
-  let byType = null;
-  if (items && types.length) {
-    const c = await gqlAll(`query($t:String!){ ${types.map((x, i) => `t${i}: serviceItems(tenant:$t, type:${JSON.stringify(x.code)}, first:1){ totalCount }`).join("\n")} }`, { t: tenant });
-    if (c.data.t0) byType = types.map((_, i) => c.data["t" + i].totalCount);
-    else if (c.errors[0] && c.errors[0].code !== "NOT_FOUND") r.errors.push(c.errors[0]);
-  }
+  const typeNames = new Map(((r.data.types && r.data.types.codes) || []).map(c => [c.code, c.name]));
+  const byType = r.data.byType;
   // A module not enabled here answers NOT_FOUND: its parts are left out.
   const shown = r.errors.filter(e => e.code !== "NOT_FOUND" && e.code !== "FORBIDDEN");
 
@@ -48,10 +46,9 @@ export async function render(ctx) {
     cards.push(card("dash-tenants", barChart({ title: t("dashboard.tenants"), labels: levels.map(l => t("level." + l)),
       series: [{ name: t("dashboard.count"), values: levels.map(l => r.data["lv_" + l].totalCount) }], format: v => String(Math.round(v)) })));
   }
-  if (byType) {
-    const idx = byType.map((n, i) => [n, i]).filter(([n]) => n > 0).map(([, i]) => i);
-    cards.push(card("dash-items", barChart({ title: t("dashboard.items", { n: byType.reduce((a, b) => a + b, 0) }), labels: idx.map(i => types[i].name),
-      series: [{ name: t("dashboard.count"), values: idx.map(i => byType[i]) }], format: v => String(Math.round(v)) })));
+  if (byType && byType.length) {
+    cards.push(card("dash-items", barChart({ title: t("dashboard.items", { n: byType.reduce((a, x) => a + x.count, 0) }), labels: byType.map(x => typeNames.get(x.key) || x.name),
+      series: [{ name: t("dashboard.count"), values: byType.map(x => x.count) }], format: v => String(Math.round(v)) })));
   }
   if (impls && tn.children.length && r.data.im0) {
     cards.push(card("dash-impls", barChart({ title: t("dashboard.impls"), labels: tn.children.map(c => c.name),

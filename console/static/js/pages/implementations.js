@@ -25,6 +25,7 @@ export async function render(ctx) {
   const l = r.data.list;
   const types = r.data.types ? r.data.types.codes : [];
   const base = "#/implementations/" + tenant;
+  const names = new Map([...tn.ancestors, tn, ...tn.children].map(x => [x.code, x.name]));
   const input = (k, size) => h("label", t("catalog.f." + k), " ", h("input", { name: k, value: f[k], size }));
   return h("section.implementations",
     await header(ctx, tn, "implementations", t("catalog.impl.title")),
@@ -44,7 +45,7 @@ export async function render(ctx) {
       l.nodes.map(i => h("tr", { dataset: { code: i.code, tenant: i.tenant }, class: i.status === "retired" ? "retired" : null },
         h("td.mono", i.code),
         h("td", h("a", { href: `#/implementations/${i.tenant}/${i.code}` }, i.name)),
-        h("td", i.implementingBody), h("td", i.tenant),
+        h("td", i.implementingBody), h("td", names.get(i.tenant) || i.tenant),
         h("td", t("catalog.processing." + i.processing), i.processing === "promised" ? h("span.muted", t("catalog.days", { n: i.promisedDays })) : null),
         h("td", i.online ? h("span.badge.online", t("catalog.online")) : t("catalog.visits", { n: i.visits })),
         h("td", t("catalog.status." + i.status))))) : h("p.muted", t("catalog.none"))) : null,
