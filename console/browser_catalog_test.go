@@ -276,6 +276,19 @@ func TestBrowserCatalog(t *testing.T) {
 			t.Errorf("rate page: %q (want %q), %d month dots, %d bars, %d rows", total, want, dots, bars, rows)
 		}
 		b.shot(t, "online-rate")
+		var title, tabs string
+		b.run(t, "in English",
+			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "en" && (document.querySelector("main h2") || {}).textContent === "Online rate 2020"`),
+			text(`main h2`, &title), text(`#catalog-tabs`, &tabs))
+		if !strings.Contains(tabs, "Implementation list") || strings.Contains(tabs, "实施清单") {
+			t.Errorf("in English the rate page is titled %q, tabs %q", title, tabs)
+		}
+		b.run(t, "back to Chinese",
+			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
+			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			poll(`document.documentElement.lang === "zh-CN"`))
 	})
 
 	step(t, "dashboard", func(t *testing.T) {
