@@ -303,7 +303,10 @@ func TestBrowserCatalog(t *testing.T) {
 		if levels != 4 || types != 11 || changes == 0 || rate == "" {
 			t.Errorf("dashboard: %d level bars, %d type bars, %d change bars, rate chart %q", levels, types, changes, rate)
 		}
+		// Tall enough for all five charts in the screenshot.
+		b.run(t, "tall", chromedp.EmulateViewport(1280, 1240))
 		b.shot(t, "dashboard")
+		b.run(t, "back", chromedp.EmulateViewport(1280, 900))
 	})
 
 	step(t, "a reader of tenants sees only their part", func(t *testing.T) {

@@ -26,8 +26,9 @@ const W = 640, H = 260, M = { top: 16, right: 16, bottom: 52, left: 56 };
 function frame(o, kind) {
   const id = "chart-" + (++seq);
   const all = o.series.flatMap(x => x.values).filter(v => v !== null && v !== undefined);
-  const max = o.yMax ?? niceMax(Math.max(0, ...all, o.target ? o.target.value : 0));
-  const fmt = o.format || (v => String(Math.round(v * 100) / 100));
+  let max = o.yMax ?? niceMax(Math.max(0, ...all, o.target ? o.target.value : 0));
+  if (o.integer && !o.yMax) max = Math.max(max, 4);
+  const fmt = o.format || (o.integer ? v => String(Math.round(v)) : v => String(Math.round(v * 100) / 100));
   const pw = W - M.left - M.right, ph = H - M.top - M.bottom;
   const y = v => M.top + ph - (v / max) * ph;
   const n = Math.max(o.labels.length, 1);
@@ -36,7 +37,8 @@ function frame(o, kind) {
   const desc = o.desc || o.series.map(sr => sr.name + ": " + o.labels.map((l, i) => l + " " + (sr.values[i] == null ? "—" : fmt(sr.values[i]))).join(", ")).join("; ");
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": id + "-t " + id + "-d", class: "chart " + kind },
     s("title", { id: id + "-t" }, o.title), s("desc", { id: id + "-d" }, desc));
-  const ticks = 4;
+  // Four steps, or five where that keeps whole numbers (0, 2, 4 … 10).
+  const ticks = max % 4 !== 0 && max % 5 === 0 ? 5 : 4;
   for (let i = 0; i <= ticks; i++) {
     const v = (max / ticks) * i;
     svg.append(s("line", { class: "grid", x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }),
@@ -81,7 +83,8 @@ function frame(o, kind) {
 }
 
 // barChart draws grouped bars: o = {title, labels, series: [{name, values}],
-// format, yMax, target: {value, label}, id, desc}.
+// format, integer (counts: whole-number ticks), yMax, target: {value, label}, id,
+// desc, legend}.
 export function barChart(o) {
   const { svg, x, y, band, fmt, finish } = frame(o, "bar");
   const k = o.series.length;

@@ -44,15 +44,15 @@ export async function render(ctx) {
   const cards = [];
   if (tenants && r.data.lv_province) {
     cards.push(card("dash-tenants", barChart({ title: t("dashboard.tenants"), labels: levels.map(l => t("level." + l)),
-      series: [{ name: t("dashboard.count"), values: levels.map(l => r.data["lv_" + l].totalCount) }], format: v => String(Math.round(v)) })));
+      series: [{ name: t("dashboard.count"), values: levels.map(l => r.data["lv_" + l].totalCount) }], integer: true })));
   }
   if (byType && byType.length) {
     cards.push(card("dash-items", barChart({ title: t("dashboard.items", { n: byType.reduce((a, x) => a + x.count, 0) }), labels: byType.map(x => typeNames.get(x.key) || x.name),
-      series: [{ name: t("dashboard.count"), values: byType.map(x => x.count) }], format: v => String(Math.round(v)) })));
+      series: [{ name: t("dashboard.count"), values: byType.map(x => x.count) }], integer: true })));
   }
   if (impls && tn.children.length && r.data.im0) {
     cards.push(card("dash-impls", barChart({ title: t("dashboard.impls"), labels: tn.children.map(c => c.name),
-      series: [{ name: t("dashboard.count"), values: tn.children.map((_, i) => r.data["im" + i].totalCount) }], format: v => String(Math.round(v)) })));
+      series: [{ name: t("dashboard.count"), values: tn.children.map((_, i) => r.data["im" + i].totalCount) }], integer: true })));
   }
   if (r.data.rate && r.data.rate.length) {
     const last = r.data.rate.slice(-12);
@@ -94,7 +94,7 @@ function changes(t, r, audit, readable) {
   const series = [{ name: t("dashboard.changesOk"), values: count(false) }];
   if (audit) series.push({ name: t("dashboard.changesRefused"), values: count(true) });
   return card("dash-changes",
-    barChart({ title: t("dashboard.changes", { n: DAYS }), labels: days.map(d => d.slice(5)), series, format: v => String(Math.round(v)), legend: true }),
+    barChart({ title: t("dashboard.changes", { n: DAYS }), labels: days.map(d => d.slice(5)), series, integer: true, legend: true }),
     h("p.muted", note),
     rows.length ? h("table.compact", rows.slice(0, 8).map(x => h("tr", { class: x.bad ? "o-denied" : null }, h("td", fmtTime(x.time, lang)), h("td", x.who), h("td", x.what)))) : h("p.muted", t("dashboard.noChanges")));
 }
