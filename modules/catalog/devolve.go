@@ -137,7 +137,7 @@ func (r DevolveRequest) check(c *Catalog) error {
 // others are devolved; otherwise any refusal refuses the batch.
 //
 // With dryRun, nothing is written or journalled: the answer is the report the batch
-// would have (status preview, ID 0).
+// would have (status preview, ID 0), found by dry runs (sortOut).
 //
 // With async, Devolve returns once the batch is checked and journalled (status
 // running); the batch then runs in the background and Devolution(id) reports its
@@ -154,26 +154,28 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest,
 	if !req.SkipRefused && len(p.refused) > 0 {
 		return Devolution{}, refusalsErr("cannot devolve", p.refused)
 	}
-	var tried map[string][]resource.ApplyResult
-	if req.SkipRefused || dryRun {
-		if tried, err = c.sortOut(ctx, actor, &p, req.SkipRefused); err != nil {
+	if len(p.codes) == 0 {
+		return Devolution{}, refusalsErr("nothing to devolve", p.refused)
+	}
+	if dryRun {
+		tried, err := c.sortOut(ctx, actor, &p, req.SkipRefused)
+		if err != nil {
 			return Devolution{}, err
 		}
 		if len(p.codes) == 0 {
 			return Devolution{}, refusalsErr("nothing to devolve", p.refused)
 		}
-	}
-	req.Codes = p.codes
-	objs, priors := p.flatten()
-	d := Devolution{Tenant: req.From, Actor: actor, Status: "pending", CreatedAt: time.Now().UTC(), Request: req, Total: len(objs)}
-	if dryRun {
+		req.Codes = p.codes
 		var results []resource.ApplyResult
 		for _, code := range p.codes {
 			results = append(results, tried[code]...)
 		}
-		d.Status, d.Report = "preview", reportOf(req, results, p.refused, start)
-		return d, nil
+		return Devolution{Tenant: req.From, Actor: actor, Status: "preview", CreatedAt: time.Now().UTC(), Request: req,
+			Report: reportOf(req, results, p.refused, start)}, nil
 	}
+	req.Codes = p.codes
+	objs, _ := p.flatten()
+	d := Devolution{Tenant: req.From, Actor: actor, Status: "pending", CreatedAt: time.Now().UTC(), Request: req, Total: len(objs)}
 	id, err := c.journal(ctx, d)
 	if err != nil {
 		return Devolution{}, err
@@ -183,13 +185,13 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest,
 	c.running.Store(id, prog)
 	if !async {
 		defer c.running.Delete(id)
-		return c.runDevolution(ctx, d, objs, priors, p.refused, prog, start)
+		return c.runDevolution(ctx, d, &p, prog, start)
 	}
 	c.background.Add(1)
 	go func() {
 		defer c.background.Done()
 		defer c.running.Delete(id)
-		if _, err := c.runDevolution(context.WithoutCancel(ctx), d, objs, priors, p.refused, prog, start); err != nil {
+		if _, err := c.runDevolution(context.WithoutCancel(ctx), d, &p, prog, start); err != nil {
 			c.log.Warn("catalog: devolution failed", "id", id, "err", err)
 		}
 	}()
@@ -274,10 +276,10 @@ func (p devolvePlan) flatten() ([]resource.Object, []prior) {
 }
 
 // sortOut dry-runs the plan's items and, when some are refused, halves the set
-// until each refused item is alone: a batch with k refusals among n items costs
-// about k·log n dry runs, one when none is refused. With skip, the refused items
-// leave the plan with their reasons; otherwise the first refusal is returned.
-// It answers each kept item's dry-run results.
+// until each refused item is alone: k refusals among n items cost about k·log n dry
+// runs, one when none is refused. With skip, the refused items leave the plan with
+// their reasons; otherwise the first refusal is returned. It answers each kept
+// item's dry-run results.
 func (c *Catalog) sortOut(ctx context.Context, actor string, p *devolvePlan, skip bool) (map[string][]resource.ApplyResult, error) {
 	out := map[string][]resource.ApplyResult{}
 	var try func(codes []string) error
@@ -364,12 +366,28 @@ func reportOf(req DevolveRequest, results []resource.ApplyResult, refused []Refu
 // progress counts the objects a running devolution has written.
 type progress struct{ done, total int64 }
 
-func (c *Catalog) runDevolution(ctx context.Context, d Devolution, objs []resource.Object, priors []prior, refused []Refusal, prog *progress, start time.Time) (Devolution, error) {
-	results, err := c.res.Apply(ctx, d.Actor, objs, resource.ApplyOptions{Progress: func(done, _ int) {
-		atomic.StoreInt64(&prog.done, int64(done))
-	}})
+// runDevolution applies the plan. With SkipRefused, a refusal of the whole batch
+// is sorted out by dry runs (sortOut) and the remaining items applied: a batch
+// nothing refuses costs one apply, as without it.
+func (c *Catalog) runDevolution(ctx context.Context, d Devolution, p *devolvePlan, prog *progress, start time.Time) (Devolution, error) {
+	objs, priors := p.flatten()
+	opts := resource.ApplyOptions{Progress: func(done, _ int) { atomic.StoreInt64(&prog.done, int64(done)) }}
+	results, err := c.res.Apply(ctx, d.Actor, objs, opts)
+	if err != nil && d.Request.SkipRefused && refusable(err) {
+		if _, err = c.sortOut(ctx, d.Actor, p, true); err == nil {
+			if len(p.codes) == 0 {
+				err = refusalsErr("nothing to devolve", p.refused)
+			} else {
+				d.Request.Codes = p.codes
+				objs, priors = p.flatten()
+				atomic.StoreInt64(&prog.done, 0)
+				atomic.StoreInt64(&prog.total, int64(len(objs)))
+				results, err = c.res.Apply(ctx, d.Actor, objs, opts)
+			}
+		}
+	}
 	if err != nil {
-		d.Status, d.Report.Error, d.Report.Refused = "failed", err.Error(), refused
+		d.Status, d.Report.Error, d.Report.Refused = "failed", err.Error(), p.refused
 		if jerr := c.finish(ctx, d, nil); jerr != nil {
 			c.log.Error("catalog: record failed devolution", "id", d.ID, "err", jerr)
 		}
@@ -378,8 +396,8 @@ func (c *Catalog) runDevolution(ctx context.Context, d Devolution, objs []resour
 	for i, r := range results {
 		priors[i].After = r.Object.Metadata.Version
 	}
-	d.Report = reportOf(d.Request, results, refused, start)
-	d.Status, d.Processed = "done", len(objs)
+	d.Report = reportOf(d.Request, results, p.refused, start)
+	d.Status, d.Processed, d.Total = "done", len(objs), len(objs)
 	return d, c.finish(ctx, d, priors)
 }
 
@@ -513,8 +531,9 @@ func (c *Catalog) finish(ctx context.Context, d Devolution, priors []prior) erro
 	if priors == nil {
 		pr = []byte("[]")
 	}
-	q := c.bind(`UPDATE catalog_devolutions SET status = ?, report = ?, prior = ? WHERE id = ?`)
-	if _, err := c.st.DB.ExecContext(ctx, q, d.Status, string(rep), string(pr), d.ID); err != nil {
+	req, _ := json.Marshal(d.Request)
+	q := c.bind(`UPDATE catalog_devolutions SET status = ?, report = ?, prior = ?, request = ? WHERE id = ?`)
+	if _, err := c.st.DB.ExecContext(ctx, q, d.Status, string(rep), string(pr), string(req), d.ID); err != nil {
 		return fmt.Errorf("catalog: record devolution %d: %w", d.ID, err)
 	}
 	return nil
@@ -539,7 +558,7 @@ func (c *Catalog) devolution(ctx context.Context, id int64) (Devolution, []prior
 	}
 	if p, ok := c.running.Load(id); ok {
 		pr := p.(*progress)
-		d.Status, d.Processed, d.Total = "running", int(atomic.LoadInt64(&pr.done)), int(pr.total)
+		d.Status, d.Processed, d.Total = "running", int(atomic.LoadInt64(&pr.done)), int(atomic.LoadInt64(&pr.total))
 	}
 	return d, priors, nil
 }
