@@ -59,9 +59,11 @@ func (c *Catalog) Items(ctx context.Context, tenantCode string, f ItemFilter, fi
 		if len([]rune(q)) > 100 {
 			return ItemPage{}, apierr.Invalid("invalid item search", []apierr.FieldError{{Path: "search", Message: "at most 100 characters"}})
 		}
+		// Case-insensitive on both databases (SQLite's LIKE is, PostgreSQL's is not);
+		// codes are capital letters and digits.
 		pat := likeContains(q)
-		where += ` AND (i.name LIKE ? ESCAPE '\' OR i.code LIKE ? ESCAPE '\')`
-		args = append(args, pat, pat)
+		where += ` AND (LOWER(i.name) LIKE ? ESCAPE '\' OR i.code LIKE ? ESCAPE '\')`
+		args = append(args, strings.ToLower(pat), strings.ToUpper(pat))
 	}
 	var total int
 	if err := c.st.DB.QueryRowContext(ctx, c.bind(`SELECT COUNT(*) FROM catalog_items i WHERE `+where), args...).Scan(&total); err != nil {

@@ -91,20 +91,28 @@ func TestItemSearchAndCounts(t *testing.T) {
 	start(t, func(t *testing.T, s *kerneltest.Server) {
 		admin := s.Admin(t)
 		seed(t, s, admin)
+		mustApply(t, s, admin, `apiVersion: gdbos.io/v1
+kind: ServiceItem
+metadata: {tenant: "230000", name: "00010300A000"}
+spec: {code: "00010300A000", name: ICP备案核验, type: "01", legalBasis: [{law: 互联网信息服务管理办法}], tiers: [city]}
+locks: [/name, /code, /type, /legalBasis]
+`)
 		const q = `query($s:String,$ty:String){serviceItems(tenant:"230102",search:$s,type:$ty){totalCount nodes{code}}}`
 		run(t, s, admin, []check{
 			{name: "a Chinese word", query: q, vars: map[string]any{"s": "施工许可"}, contains: []string{`"totalCount":1`, "000102002000"}},
 			{name: "a word in two names", query: q, vars: map[string]any{"s": "登记"}, contains: []string{`"totalCount":2`, "000101001000", "000201003000"}},
 			{name: "part of a code", query: q, vars: map[string]any{"s": "0201"}, contains: []string{`"totalCount":1`, "000201003000"}},
 			{name: "with a type", query: q, vars: map[string]any{"s": "登记", "ty": "20"}, contains: []string{`"totalCount":1`, "000201003000"}},
+			{name: "Latin letters in any case", query: q, vars: map[string]any{"s": "icp"}, contains: []string{`"totalCount":1`, "00010300A000"}},
+			{name: "a code in any case", query: q, vars: map[string]any{"s": "0300a"}, contains: []string{`"totalCount":1`, "00010300A000"}},
 			{name: "wildcards are literal", query: q, vars: map[string]any{"s": "%"}, contains: []string{`"totalCount":0`}},
 			{name: "underscore is literal", query: q, vars: map[string]any{"s": "_"}, contains: []string{`"totalCount":0`}},
 			{name: "nothing matches", query: q, vars: map[string]any{"s": "不存在的事项"}, contains: []string{`"totalCount":0`, `"nodes":[]`}},
 			{name: "too long", query: q, vars: map[string]any{"s": strings.Repeat("长", 101)}, code: "VALIDATION_FAILED", contains: []string{`"path":"search"`}},
 			{name: "counted by type", query: `{serviceItemCounts(tenant:"230102"){key name count}}`,
-				contains: []string{`[{"count":2,"key":"01","name":"行政许可"},{"count":1,"key":"20","name":"公共服务"}]`}},
+				contains: []string{`[{"count":3,"key":"01","name":"行政许可"},{"count":1,"key":"20","name":"公共服务"}]`}},
 			{name: "counted by category", query: `{serviceItemCounts(tenant:"230000",by:"category"){key count}}`,
-				contains: []string{`{"count":1,"key":"人力资源社会保障"}`, `{"count":1,"key":"住房城乡建设"}`, `{"count":1,"key":"市场监管"}`}},
+				contains: []string{`{"count":1,"key":""}`, `{"count":1,"key":"人力资源社会保障"}`, `{"count":1,"key":"住房城乡建设"}`, `{"count":1,"key":"市场监管"}`}},
 			{name: "counted by something else", query: `{serviceItemCounts(tenant:"230000",by:"name"){key}}`, code: "VALIDATION_FAILED", contains: []string{`"path":"by"`}},
 			{name: "counted at no tenant", query: `{serviceItemCounts(tenant:"999999"){key}}`, code: "FORBIDDEN", contains: []string{"unknown tenant 999999"}},
 		})
