@@ -173,6 +173,9 @@ func TestBrowserCatalog(t *testing.T) {
 		if got := inForce("230102", county); got != "230100" {
 			t.Fatalf("a preview moved %s to %s", county, got)
 		}
+		b.run(t, "steps 2 and 3 in view", chromedp.EmulateViewport(1280, 1300), js(`document.querySelector("ol.wizard > li:nth-child(2)").scrollIntoView()`))
+		b.shot(t, "devolution-wizard")
+		b.run(t, "back", chromedp.EmulateViewport(1280, 900))
 		var counts, moved string
 		b.run(t, "confirm",
 			chromedp.Click(chromedp.CSS(`#dev-confirm`)),
