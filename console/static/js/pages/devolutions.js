@@ -38,7 +38,12 @@ export async function render(ctx) {
   const undo = async ev => {
     if (!window.confirm(t("catalog.devs.undoConfirm", { id: d.id }))) return;
     ev.target.disabled = true;
-    const u = await gqlAll(`mutation($id:ID!){ undoDevolution(id:$id){ status restored } }`, { id: d.id });
+    let u;
+    try {
+      u = await gqlAll(`mutation($id:ID!){ undoDevolution(id:$id){ status restored } }`, { id: d.id });
+    } catch (e) {
+      u = { errors: [e] };
+    }
     if (u.errors.length) {
       ev.target.disabled = false;
       out.replaceChildren(...u.errors.map(errorBox));

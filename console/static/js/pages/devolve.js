@@ -30,9 +30,11 @@ export async function render(ctx) {
 
   const showChosen = () => chosenBox.replaceChildren(chosen.size
     ? h("ul.chips", [...chosen].map(([code, it]) => h("li", it.name, h("span.code", code),
-      h("button.chip-x", { type: "button", "aria-label": t("catalog.dev.remove"), on: { click: () => { chosen.delete(code); showChosen(); loadItems(cursor); } } }, "×"))))
+      h("button.chip-x", { type: "button", "aria-label": t("catalog.dev.remove"), on: { click: () => { chosen.delete(code); showChosen(); reload(cursor); } } }, "×"))))
     : h("p.muted", t("catalog.dev.noneChosen")));
 
+  // reload shows a page of items; a failure shows in place of the list.
+  const reload = after => loadItems(after).catch(e => itemsBox.replaceChildren(errorBox(e)));
   async function loadItems(after) {
     cursor = after;
     const r = await gqlAll(implQ, { t: tenant, c: category || null, a: after });
@@ -49,8 +51,8 @@ export async function render(ctx) {
             on: { change: ev => { ev.target.checked ? chosen.set(i.code, i) : chosen.delete(i.code); showChosen(); } } })),
           h("td.mono", i.code), h("td", i.name), h("td", i.category), h("td", i.implementingBody)))) : h("p.muted", t("catalog.none")),
       h("div.pager",
-        after ? h("button", { type: "button", on: { click: () => loadItems(null) } }, t("catalog.firstPage")) : null,
-        l.pageInfo.hasNextPage ? h("button#dev-next", { type: "button", on: { click: () => loadItems(l.pageInfo.endCursor) } }, t("catalog.nextPage")) : null));
+        after ? h("button", { type: "button", on: { click: () => reload(null) } }, t("catalog.firstPage")) : null,
+        l.pageInfo.hasNextPage ? h("button#dev-next", { type: "button", on: { click: () => reload(l.pageInfo.endCursor) } }, t("catalog.nextPage")) : null));
   }
 
   // suggest fills a target's body from what it already implements in the same
@@ -132,7 +134,7 @@ export async function render(ctx) {
   const catForm = h("form.toolbar#dev-item-filter",
     h("label", t("catalog.category"), " ", h("input", { name: "category", value: category, size: 16 })),
     h("button", { type: "submit" }, t("catalog.find")));
-  catForm.addEventListener("submit", ev => { ev.preventDefault(); category = new FormData(catForm).get("category").trim(); loadItems(null); });
+  catForm.addEventListener("submit", ev => { ev.preventDefault(); category = new FormData(catForm).get("category").trim(); reload(null); });
   showChosen();
   showTargets();
   await loadItems(null);

@@ -52,7 +52,10 @@ async function one(ctx, tn, view, isNew, withErrors) {
   }
   const table = h("div#list-items");
   const status = h("div#list-status");
-  const showItems = () => table.replaceChildren(items.length ? h("table#list-entries",
+  const heading = h("h3#list-count");
+  const showItems = () => {
+    heading.textContent = t("catalog.lists.items", { n: items.length });
+    table.replaceChildren(items.length ? h("table#list-entries",
     h("tr", h("th", "#"), h("th", t("catalog.code")), h("th", t("catalog.name")), h("th", t("catalog.lists.inForce")), mayWrite !== false ? h("th", "") : null),
     items.map((code, i) => {
       const e = entries.get(code);
@@ -61,8 +64,9 @@ async function one(ctx, tn, view, isNew, withErrors) {
         h("td", e ? [e.implementingBody, e.online ? h("span.badge.online", t("catalog.online")) : null] : h("span.warn", t("catalog.lists.missingHere"))),
         mayWrite !== false ? h("td", h("button.chip-x", { type: "button", "aria-label": t("catalog.dev.remove"), on: { click: () => { items.splice(i, 1); showItems(); } } }, "×")) : null);
     })) : h("p.muted", t("catalog.lists.empty")));
+  };
   showItems();
-  if (mayWrite === false) return h("section.list", withErrors(head), d.errors.map(errorBox), h("p.muted", t("catalog.lists.meta", { batch: spec.batch, date: spec.publishedAt || "—", at })), table);
+  if (mayWrite === false) return h("section.list", withErrors(head), d.errors.map(errorBox), h("p.muted", t("catalog.lists.meta", { batch: spec.batch, date: spec.publishedAt || "—", at })), heading, table);
 
   const form = h("form.resource-form#list-form",
     h("div.field", h("label", t("catalog.lists.col.title")), h("input", { name: "title", value: spec.title || "", required: true, size: 40 })),
@@ -91,10 +95,15 @@ async function one(ctx, tn, view, isNew, withErrors) {
     h("button", { type: "submit" }, t("catalog.find")));
   search.addEventListener("submit", async ev => {
     ev.preventDefault();
-    const r = await gqlAll(`query($t:String!,$s:String){ serviceItems(tenant:$t, search:$s, first:10){ nodes{ code name } } }`, { t: at, s: new FormData(search).get("q").trim() });
+    let r;
+    try {
+      r = await gqlAll(`query($t:String!,$s:String){ serviceItems(tenant:$t, search:$s, first:10){ nodes{ code name } } }`, { t: at, s: new FormData(search).get("q").trim() });
+    } catch (e) {
+      r = { data: {}, errors: [e] };
+    }
     found.replaceChildren(...r.errors.map(errorBox), ...(r.data.serviceItems ? r.data.serviceItems.nodes : []).map(i => h("li",
       h("button", { type: "button", disabled: items.includes(i.code), on: { click: ev => { items.push(i.code); names.set(i.code, i.name); ev.target.disabled = true; showItems(); } } }, "+"),
       " ", i.name, h("span.code", i.code))));
   });
-  return h("section.list", withErrors(head), d.errors.map(errorBox), form, status, h("h3", t("catalog.lists.items", { n: items.length })), search, found, table);
+  return h("section.list", withErrors(head), d.errors.map(errorBox), form, status, heading, search, found, table);
 }
