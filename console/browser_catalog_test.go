@@ -342,6 +342,13 @@ spec: {role: tree-reader, subjects: [{kind: User, name: tree.reader}]}
 		if !slices.Contains(cards, "dash-tenants") || slices.Contains(cards, "dash-items") || slices.Contains(cards, "dash-rate") || errs != 0 {
 			t.Errorf("a reader of tenants sees the cards %v and %d errors", cards, errs)
 		}
+		// Asked for anyway, the catalog shows the server's refusal.
+		var refusal string
+		b.goTo(t, "catalog/230100")
+		b.run(t, "refused catalog", eval(`[...document.querySelectorAll("main .error")].map(e => e.textContent).join(" | ")`, &refusal))
+		if !strings.Contains(refusal, "FORBIDDEN") || !strings.Contains(refusal, "may not read ServiceItem at tenant 230100") {
+			t.Errorf("a reader of tenants opening the catalog sees %q", refusal)
+		}
 	})
 }
 

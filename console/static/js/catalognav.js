@@ -15,6 +15,13 @@ const tabs = [
   { page: "rate", need: ["catalog", "read"] },
 ];
 
+// may asks, in one request with the tabs' checks (which header then finds cached),
+// whether the user may do extra ([kind, action] pairs) at tenant.
+export async function may(ctx, tenant, extra) {
+  const ok = await ctx.can(tenant, [...extra, ...tabs.map(x => x.need)]);
+  return ok.slice(0, extra.length).map(x => x !== false);
+}
+
 // header returns the title, the tenant's place in the tree and the tabs.
 export async function header(ctx, tn, active, title) {
   const { t } = ctx;

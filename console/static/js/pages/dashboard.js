@@ -16,12 +16,12 @@ export async function render(ctx) {
   const d = await gql(`query($t:String!){ tenant(code:$t){ code name ancestors{ code name } children{ code name } } kinds{ name } }`, { t: tenant });
   const tn = d.tenant;
   if (!tn) throw new Error(t("tenant.notfound", { code: tenant }));
-  const checks = [["tenants", "read"], ["ServiceItem", "read"], ["ServiceImplementation", "read"], ["catalog", "read"], ["audit", "read"]];
+  const checks = [["tenants", "read"], ["ServiceItem", "read"], ["ServiceImplementation", "read"], ["catalog", "read"], ["audit", "read"], ["CodeTable", "read"]];
   const kinds = d.kinds.map(k => k.name);
   const ok = await ctx.can(tenant, [...checks, ...kinds.map(k => [k, "read"])]);
   // Without the catalog module (no ServiceItem kind) its parts are not asked for.
   const catalog = kinds.includes("ServiceItem");
-  const [tenants, items, impls, rate, audit] = ok.map((x, i) => x !== false && (catalog || i === 0 || i === 4));
+  const [tenants, items, impls, rate, audit, codes] = ok.map((x, i) => x !== false && (catalog || i === 0 || i >= 4));
   // The catalog's implementation and item layers number thousands: listing them
   // for "recent changes" costs more than the page may; its pages show them.
   const bulk = ["ServiceItem", "ServiceImplementation"];
@@ -30,7 +30,8 @@ export async function render(ctx) {
   // One request for every part the user may read.
   const parts = [];
   if (tenants) parts.push(...levels.map(l => `lv_${l}: tenants(level:"${l}", within:$t, first:1){ totalCount }`));
-  if (items) parts.push(`types: codeTable(tenant:$t, name:"item-types"){ codes{ code name } }`, `byType: serviceItemCounts(tenant:$t, by:"type"){ key name count }`);
+  if (items) parts.push(`byType: serviceItemCounts(tenant:$t, by:"type"){ key name count }`);
+  if (items && codes) parts.push(`types: codeTable(tenant:$t, name:"item-types"){ codes{ code name } }`);
   if (impls) parts.push(...tn.children.map((c, i) => `im${i}: serviceImplementations(tenant:"${c.code}", subtree:true, first:1){ totalCount }`));
   if (rate) parts.push(`rate: onlineRate(tenant:$t, by:["month"]){ month cases online rate }`);
   if (audit) parts.push(`audit: auditEntries(tenant:$t, first:500){ nodes{ time actor action target outcome } }`);

@@ -4,20 +4,21 @@
 // conditions and materials.
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
-import { header, tenantFields, defaultTenant, pager, filterForm } from "../catalognav.js";
+import { header, tenantFields, defaultTenant, pager, filterForm, may } from "../catalognav.js";
 
 export async function render(ctx) {
   const { t, gqlAll, query } = ctx;
   const tenant = ctx.params.tenant || defaultTenant(ctx);
   const keys = ["q", "type", "category", "department", "scope", "online"];
   const f = Object.fromEntries(keys.map(k => [k, query.get(k) || ""]));
+  const [mayTypes] = await may(ctx, tenant, [["CodeTable", "read"]]);
   const vars = { t: tenant, ty: f.type || null, c: f.category || null, d: f.department || null, o: f.online === "1", a: query.get("after") };
   const filters = "tenant:$t, type:$ty, category:$c, department:$d, onlineOnly:$o, first:50, after:$a";
   const list = f.q ? `searchImplementations(query:$q, ${filters})`
     : f.scope === "stored" ? `serviceImplementations(subtree:true, ${filters})` : `effectiveImplementations(${filters})`;
   const r = await gqlAll(`query($t:String!,$ty:String,$c:String,$d:String,$o:Boolean,$a:String${f.q ? ",$q:String!" : ""}){
       tenant(code:$t){ ${tenantFields} }
-      types: codeTable(tenant:$t, name:"item-types"){ codes{ code name } }
+      ${mayTypes ? `types: codeTable(tenant:$t, name:"item-types"){ codes{ code name } }` : ""}
       list: ${list}{ totalCount pageInfo{ hasNextPage endCursor }
         nodes{ tenant code name type implementingBody status online processing promisedDays visits } } }`, f.q ? { ...vars, q: f.q } : vars);
   const tn = r.data.tenant;
@@ -31,8 +32,9 @@ export async function render(ctx) {
     await header(ctx, tn, "implementations", t("catalog.impl.title")),
     filterForm("impl-filter", base, [
       h("label", t("catalog.fulltext"), " ", h("input#impl-search", { name: "q", value: f.q, size: 18, placeholder: t("catalog.fulltextHint") })),
-      h("label", t("catalog.type"), " ", h("select", { name: "type" }, h("option", { value: "" }, t("catalog.any")),
-        types.map(c => h("option", { value: c.code, selected: c.code === f.type }, c.code + " " + c.name)))),
+      h("label", t("catalog.type"), " ", types.length ? h("select", { name: "type" }, h("option", { value: "" }, t("catalog.any")),
+        types.map(c => h("option", { value: c.code, selected: c.code === f.type }, c.code + " " + c.name)))
+        : h("input", { name: "type", value: f.type, size: 4, pattern: "[0-9]{2}" })),
       input("category", 12), input("department", 10),
       h("label", h("input", { type: "checkbox", name: "online", value: "1", checked: f.online === "1" }), " ", t("catalog.f.online")),
       f.q ? null : h("label", t("catalog.f.scope"), " ", h("select", { name: "scope" },
