@@ -151,10 +151,14 @@ func TestBrowserCatalog(t *testing.T) {
 
 	var id string
 	step(t, "devolve with the wizard", func(t *testing.T) {
-		b.goTo(t, "devolve/230100")
-		var body string
+		// One item from its implementation's page, one ticked in the wizard's list.
+		b.goTo(t, "implementations/230100/"+county)
+		var body, chosen string
+		b.run(t, "from the implementation", chromedp.Click(chromedp.CSS(`#impl-devolve`)), ready("devolve/230100"), text(`#dev-chosen`, &chosen))
+		if !strings.Contains(chosen, county) {
+			t.Errorf("the wizard opened from %s's page has chosen %q", county, chosen)
+		}
 		b.run(t, "choose items and a district",
-			chromedp.Click(chromedp.CSS(fmt.Sprintf(`#dev-item-list input[data-code=%q]`, county))),
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`#dev-item-list input[data-code=%q]`, cityOnly))),
 			chromedp.Click(chromedp.CSS(`#dev-target-list input[data-tenant="230102"]`)),
 			poll(`document.querySelector('#dev-target-list tr[data-tenant="230102"] input[name=creditCode]').value.length === 18`),

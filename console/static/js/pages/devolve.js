@@ -129,7 +129,15 @@ export async function render(ctx) {
     }
   }
 
-  for (const code of (query.get("codes") || "").split(",").filter(Boolean)) chosen.set(code, { name: code, category: query.get("category") || "" });
+  // Items chosen elsewhere (an implementation's page) arrive as ?codes=…&category=….
+  const given = (query.get("codes") || "").split(",").filter(Boolean).slice(0, 50);
+  if (given.length) {
+    const n = await gqlAll(`query($t:String!){ ${given.map((c, i) => `n${i}: serviceItems(tenant:$t, search:${JSON.stringify(c)}, first:1){ nodes{ code name category } }`).join(" ")} }`, { t: tenant });
+    given.forEach((code, i) => {
+      const it = ((n.data["n" + i] || { nodes: [] }).nodes).find(x => x.code === code);
+      chosen.set(code, it || { name: code, category: query.get("category") || "" });
+    });
+  }
   category = query.get("category") || "";
   const catForm = h("form.toolbar#dev-item-filter",
     h("label", t("catalog.category"), " ", h("input", { name: "category", value: category, size: 16 })),

@@ -23,7 +23,8 @@ export async function render(ctx) {
       item ? h("p", h("a", { href: `#/r/ServiceItem/${item.tenant}/${item.code}` }, t("catalog.impl.item"))) : null);
   }
   const s = im.spec || {};
-  const [mayWrite] = await ctx.can(im.tenant, [["ServiceImplementation", "write"]]);
+  const [mayWrite, mayDevolve] = await ctx.can(im.tenant, [["ServiceImplementation", "write"], ["catalog", "write"]]);
+  // Devolving starts where the implementation is stored, for items with tenants below.
   const row = (k, v) => h("tr", h("th", t("catalog.impl.f." + k)), h("td", v));
   const list = (xs, fn) => xs && xs.length ? h("ol", xs.map(x => h("li", fn(x)))) : h("p.muted", t("catalog.impl.nothing"));
   return h("section.implementation",
@@ -33,7 +34,9 @@ export async function render(ctx) {
     h("div.toolbar",
       h("a.button#open-guide", { href: `#/guide/${tn.code}/${im.code}` }, t("catalog.impl.guide")),
       h("a.button", { href: `#/r/ServiceImplementation/${im.tenant}/${im.code}` }, t(mayWrite !== false ? "catalog.impl.edit" : "catalog.impl.view")),
-      h("a.button", { href: `#/r/ServiceImplementation/${im.tenant}/${im.code}?tab=history` }, t("catalog.impl.history"))),
+      h("a.button", { href: `#/r/ServiceImplementation/${im.tenant}/${im.code}?tab=history` }, t("catalog.impl.history")),
+      im.tenant === tn.code && im.status === "active" && tn.children.length && mayDevolve !== false
+        ? h("a.button#impl-devolve", { href: `#/devolve/${tn.code}?` + new URLSearchParams({ codes: im.code, category: im.category }) }, t("catalog.impl.devolve")) : null),
     h("div.grid",
       h("div.card", h("h3", t("catalog.impl.basics")), h("table#impl-facts",
         row("code", h("span.mono", im.code)), row("implementationCode", h("span.mono", im.implementationCode)),
