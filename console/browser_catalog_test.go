@@ -266,6 +266,15 @@ func TestBrowserCatalog(t *testing.T) {
 		if !strings.Contains(refusal, "VALIDATION_FAILED") || !strings.Contains(refusal, "/spec/title") {
 			t.Errorf("a one-character title is refused with %q", refusal)
 		}
+		var after string
+		b.run(t, "delete it",
+			js(`window.confirm = () => true`),
+			chromedp.Click(chromedp.CSS(`#list-delete`)),
+			poll(`location.hash === "#/lists/230100"`), ready("lists/230100"),
+			text(`#service-lists`, &after))
+		if strings.Contains(after, "开办企业一件事") || !strings.Contains(after, "办事不求人") {
+			t.Errorf("after deleting the new list the lists are %q", after)
+		}
 	})
 
 	step(t, "online rate", func(t *testing.T) {

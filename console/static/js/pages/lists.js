@@ -41,7 +41,7 @@ async function one(ctx, tn, view, isNew, withErrors) {
   if (!res && !isNew) return h("section.list", withErrors(head), d.errors.map(errorBox), h("p.warn", t("catalog.lists.notFound", { name: params.name })));
   const spec = res ? res.spec : { title: "", batch: 1, items: [] };
   const entries = new Map(((view || {}).entries || []).map(e => [e.code, e]));
-  const [mayWrite] = await ctx.can(at, [["ServiceList", "write"]]);
+  const [mayWrite, mayDelete] = await ctx.can(at, [["ServiceList", "write"], ["ServiceList", "delete"]]);
   const items = [...(spec.items || [])];
   const names = new Map([...entries].map(([c, e]) => [c, e.name]));
   // Items without an implementation here are named from the basic catalog.
@@ -72,7 +72,17 @@ async function one(ctx, tn, view, isNew, withErrors) {
     h("div.field", h("label", t("catalog.lists.col.title")), h("input", { name: "title", value: spec.title || "", required: true, size: 40 })),
     h("div.field", h("label", t("catalog.lists.col.batch")), h("input", { name: "batch", type: "number", min: "1", value: String(spec.batch || 1), required: true })),
     h("div.field", h("label", t("catalog.lists.col.publishedAt")), h("input", { name: "publishedAt", type: "date", value: spec.publishedAt || "" })),
-    h("div.buttons", h("button#list-save", { type: "submit" }, t("catalog.lists.save")), res ? h("span.muted", "v" + res.version) : null));
+    h("div.buttons", h("button#list-save", { type: "submit" }, t("catalog.lists.save")), res ? h("span.muted", "v" + res.version) : null,
+      res && mayDelete !== false ? h("button.danger#list-delete", { type: "button", on: { click: remove } }, t("catalog.lists.delete")) : null));
+  async function remove() {
+    if (!window.confirm(t("catalog.lists.deleteConfirm", { title: spec.title }))) return;
+    try {
+      await gql("mutation($k:String!,$t:String!,$n:String!){ deleteResource(kind:$k, tenant:$t, name:$n) }", { k: "ServiceList", t: at, n: params.name });
+      location.hash = "#/lists/" + tn.code;
+    } catch (e) {
+      status.replaceChildren(errorBox(e));
+    }
+  }
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     const f = new FormData(form);
