@@ -615,6 +615,7 @@ func BenchmarkPages(b *testing.B) {
 		{kerneltest.SecurityAdmin, "roles/230102"},
 		{kerneltest.SecurityAdmin, "bindings/230102"},
 		{kerneltest.SecurityAdmin, "security"},
+		{kerneltest.SecurityAdmin, "dashboard"},
 		{kerneltest.SecurityAdmin, "graphiql"},
 		{kerneltest.SecurityAdmin, "entities?tenant=230102"},
 		{kerneltest.SecurityAdmin, "new-entity/230102"},

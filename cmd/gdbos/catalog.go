@@ -185,7 +185,7 @@ func newCatalogExportCmd() *cobra.Command {
 	return cmd
 }
 
-const devolutionFields = `id status codes targets created updated retired restored`
+const devolutionFields = `id status codes targets created updated retired restored refused{code path reason}`
 
 func printDevolution(d map[string]any) {
 	b, _ := json.MarshalIndent(d, "", "  ")
@@ -195,9 +195,10 @@ func printDevolution(d map[string]any) {
 func newCatalogDevolveCmd() *cobra.Command {
 	var from string
 	var codes, targets []string
+	var dryRun, skipRefused bool
 	cmd := &cobra.Command{
-		Use:   "devolve --from CITY --item CODE … --to TENANT=BODY NAME=CREDIT CODE …",
-		Short: "Hand items to districts or counties (下放), all or nothing; undo with catalog undo ID",
+		Use:   "devolve --from CITY --item CODE … --to TENANT=BODY NAME=CREDIT CODE … [--dry-run] [--skip-refused]",
+		Short: "Hand items to districts or counties (下放), all or nothing unless --skip-refused; undo with catalog undo ID",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var ts []map[string]any
 			for _, t := range targets {
@@ -210,8 +211,9 @@ func newCatalogDevolveCmd() *cobra.Command {
 			var out struct {
 				D map[string]any `json:"devolveItems"`
 			}
-			q := `mutation($in:DevolveInput!){devolveItems(input:$in){` + devolutionFields + `}}`
-			if err := newClient(cmd).do(cmd.Context(), q, map[string]any{"in": map[string]any{"from": from, "codes": codes, "targets": ts}}, &out); err != nil {
+			q := `mutation($in:DevolveInput!,$dry:Boolean){devolveItems(input:$in,dryRun:$dry){` + devolutionFields + `}}`
+			in := map[string]any{"from": from, "codes": codes, "targets": ts, "skipRefused": skipRefused}
+			if err := newClient(cmd).do(cmd.Context(), q, map[string]any{"in": in, "dry": dryRun}, &out); err != nil {
 				return err
 			}
 			printDevolution(out.D)
@@ -222,6 +224,8 @@ func newCatalogDevolveCmd() *cobra.Command {
 	f.StringVar(&from, "from", "", "the handing tenant")
 	f.StringSliceVar(&codes, "item", nil, "基本编码 to hand down (repeatable, or comma-separated)")
 	f.StringArrayVar(&targets, "to", nil, "receiving tenant and its implementing body: TENANT=NAME=CREDITCODE (repeatable)")
+	f.BoolVar(&dryRun, "dry-run", false, "write nothing: print the report the batch would have")
+	f.BoolVar(&skipRefused, "skip-refused", false, "devolve the items that can be and list the others with the reason, instead of refusing the batch")
 	_ = cmd.MarkFlagRequired("from")
 	return cmd
 }

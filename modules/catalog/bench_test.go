@@ -59,7 +59,13 @@ func BenchmarkApplyImplementations(b *testing.B) {
 
 // BenchmarkDevolve hands 467 items implemented at the city to its 18 counties
 // (8,406 implementations created, 467 retired) in one batch, on SQLite.
-func BenchmarkDevolve(b *testing.B) {
+func BenchmarkDevolve(b *testing.B) { benchDevolve(b, false) }
+
+// BenchmarkDevolveSkipRefused is the same batch with skipRefused: one dry run of the
+// whole batch first (nothing is refused), then the batch (ADR 0035).
+func BenchmarkDevolveSkipRefused(b *testing.B) { benchDevolve(b, true) }
+
+func benchDevolve(b *testing.B, skip bool) {
 	for b.Loop() {
 		b.StopTimer()
 		c, s, d := benchKernel(b)
@@ -74,13 +80,13 @@ func BenchmarkDevolve(b *testing.B) {
 		if _, err := c.res.Apply(context.Background(), "bench", city, resource.ApplyOptions{}); err != nil {
 			b.Fatal(err)
 		}
-		req := DevolveRequest{From: demoCity, Codes: codes}
+		req := DevolveRequest{From: demoCity, Codes: codes, SkipRefused: skip}
 		for i, t := range c.demoTenants() {
 			req.Targets = append(req.Targets, Target{Tenant: t, BodyName: t + "行政审批局", CreditCode: GovernmentCreditCode(t, 7000+i)})
 		}
 		b.StartTimer()
 		cpu := cpuTime()
-		dv, err := c.Devolve(context.Background(), "bench", req, false)
+		dv, err := c.Devolve(context.Background(), "bench", req, false, false)
 		if err != nil {
 			b.Fatal(err)
 		}

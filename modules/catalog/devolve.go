@@ -18,6 +18,17 @@ type DevolveRequest struct {
 	Codes   []string `json:"codes"`
 	Targets []Target `json:"targets"`
 	Note    string   `json:"note,omitempty"`
+	// SkipRefused devolves the items that can be and reports the others (Refusal)
+	// instead of refusing the batch.
+	SkipRefused bool `json:"skipRefused,omitempty"`
+}
+
+// Refusal is an item a devolution left out, and why.
+type Refusal struct {
+	Code string `json:"code"`
+	// Path locates the item in the request (/codes/3).
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
 }
 
 // Target is a tenant receiving items and the body that implements them there.
@@ -35,7 +46,7 @@ type Devolution struct {
 	ID        int64
 	Tenant    string
 	Actor     string
-	Status    string // pending, done, failed, undone
+	Status    string // pending, running, done, failed, undone; preview for a dry run
 	CreatedAt time.Time
 	UndoneAt  *time.Time
 	Request   DevolveRequest
@@ -55,6 +66,7 @@ type DevolveReport struct {
 	PerTier  map[string]int `json:"perTarget"`
 	Error    string         `json:"error,omitempty"`
 	Restored int            `json:"restored,omitempty"`
+	Refused  []Refusal      `json:"refused,omitempty"`
 	Millis   int64          `json:"millis"`
 }
 
@@ -119,65 +131,50 @@ func (r DevolveRequest) check(c *Catalog) error {
 // implementation retired. The batch is journalled first, so a failure is recorded
 // too; history keeps every version and Undo restores the layers as they were.
 //
+// With req.SkipRefused, items that cannot be devolved (not implemented at From,
+// retired there, or refused by a target's checks: a tier that may not exercise
+// the item …) are left out and listed in the report with the reason, and the
+// others are devolved; otherwise any refusal refuses the batch.
+//
+// With dryRun, nothing is written or journalled: the answer is the report the batch
+// would have (status preview, ID 0), found by dry runs (sortOut).
+//
 // With async, Devolve returns once the batch is checked and journalled (status
 // running); the batch then runs in the background and Devolution(id) reports its
 // progress (processed of total) and, at the end, its report.
-func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest, async bool) (Devolution, error) {
+func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest, async, dryRun bool) (Devolution, error) {
 	start := time.Now()
 	if err := req.check(c); err != nil {
 		return Devolution{}, err
 	}
-	var objs []resource.Object
-	var priors []prior
-	var errs apierr.FieldList
-	// Read in bulk: the layers stored at the handing tier and at each target, and the
-	// effective implementations of the codes (a few queries, not two per pair).
-	stored := map[string]map[string]resource.Object{}
-	for _, tc := range append([]string{req.From}, targetTenants(req)...) {
-		layers, err := c.storedLayers(ctx, tc)
-		if err != nil {
-			return Devolution{}, err
-		}
-		stored[tc] = layers
-	}
-	everywhere, err := c.res.EffectiveEverywhere(ctx, KindImplementation, req.Codes)
+	p, err := c.planDevolution(ctx, req)
 	if err != nil {
 		return Devolution{}, err
 	}
-	for i, code := range req.Codes {
-		city, ok := stored[req.From][code]
-		if !ok {
-			errs.Add(fmt.Sprintf("/codes/%d", i), "%s has no implementation stored at %s", code, req.From)
-			continue
-		}
-		var eff resource.Effective
-		for _, e := range everywhere[code] {
-			if e.Tenant == req.From {
-				eff = e
-			}
-		}
-		if str(eff.Spec["status"]) == "retired" {
-			errs.Add(fmt.Sprintf("/codes/%d", i), "%s is already retired at %s", code, req.From)
-			continue
-		}
-		priors = append(priors, priorOf(req.From, code, &city))
-		retired := city
-		retired.Spec = cloneSpec(city.Spec)
-		retired.Spec["status"] = "retired"
-		objs = append(objs, retired)
-		cityBody, _ := eff.Spec["implementingBody"].(map[string]any)
-		for _, t := range req.Targets {
-			var existing *resource.Object
-			if cur, ok := stored[t.Tenant][code]; ok {
-				existing = &cur
-			}
-			priors = append(priors, priorOf(t.Tenant, code, existing))
-			objs = append(objs, targetLayer(t, code, existing, cityBody, eff.Spec["implementationCode"] != nil, c, ctx))
-		}
+	if !req.SkipRefused && len(p.refused) > 0 {
+		return Devolution{}, refusalsErr("cannot devolve", p.refused)
 	}
-	if err := errs.Err("cannot devolve"); err != nil {
-		return Devolution{}, err
+	if len(p.codes) == 0 {
+		return Devolution{}, refusalsErr("nothing to devolve", p.refused)
 	}
+	if dryRun {
+		tried, err := c.sortOut(ctx, actor, &p, req.SkipRefused)
+		if err != nil {
+			return Devolution{}, err
+		}
+		if len(p.codes) == 0 {
+			return Devolution{}, refusalsErr("nothing to devolve", p.refused)
+		}
+		req.Codes = p.codes
+		var results []resource.ApplyResult
+		for _, code := range p.codes {
+			results = append(results, tried[code]...)
+		}
+		return Devolution{Tenant: req.From, Actor: actor, Status: "preview", CreatedAt: time.Now().UTC(), Request: req,
+			Report: reportOf(req, results, p.refused, start)}, nil
+	}
+	req.Codes = p.codes
+	objs, _ := p.flatten()
 	d := Devolution{Tenant: req.From, Actor: actor, Status: "pending", CreatedAt: time.Now().UTC(), Request: req, Total: len(objs)}
 	id, err := c.journal(ctx, d)
 	if err != nil {
@@ -188,13 +185,13 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest,
 	c.running.Store(id, prog)
 	if !async {
 		defer c.running.Delete(id)
-		return c.runDevolution(ctx, d, objs, priors, prog, start)
+		return c.runDevolution(ctx, d, &p, prog, start)
 	}
 	c.background.Add(1)
 	go func() {
 		defer c.background.Done()
 		defer c.running.Delete(id)
-		if _, err := c.runDevolution(context.WithoutCancel(ctx), d, objs, priors, prog, start); err != nil {
+		if _, err := c.runDevolution(context.WithoutCancel(ctx), d, &p, prog, start); err != nil {
 			c.log.Warn("catalog: devolution failed", "id", id, "err", err)
 		}
 	}()
@@ -202,37 +199,38 @@ func (c *Catalog) Devolve(ctx context.Context, actor string, req DevolveRequest,
 	return d, nil
 }
 
-// progress counts the objects a running devolution has written.
-type progress struct{ done, total int64 }
-
-func (c *Catalog) runDevolution(ctx context.Context, d Devolution, objs []resource.Object, priors []prior, prog *progress, start time.Time) (Devolution, error) {
-	req := d.Request
-	results, err := c.res.Apply(ctx, d.Actor, objs, resource.ApplyOptions{Progress: func(done, _ int) {
-		atomic.StoreInt64(&prog.done, int64(done))
-	}})
+// runDevolution applies the plan. With SkipRefused, a refusal of the whole batch
+// is sorted out by dry runs (sortOut) and the remaining items applied: a batch
+// nothing refuses costs one apply, as without it.
+func (c *Catalog) runDevolution(ctx context.Context, d Devolution, p *devolvePlan, prog *progress, start time.Time) (Devolution, error) {
+	objs, priors := p.flatten()
+	opts := resource.ApplyOptions{Progress: func(done, _ int) { atomic.StoreInt64(&prog.done, int64(done)) }}
+	results, err := c.res.Apply(ctx, d.Actor, objs, opts)
+	if err != nil && d.Request.SkipRefused && refusable(err) {
+		if _, err = c.sortOut(ctx, d.Actor, p, true); err == nil {
+			if len(p.codes) == 0 {
+				err = refusalsErr("nothing to devolve", p.refused)
+			} else {
+				d.Request.Codes = p.codes
+				objs, priors = p.flatten()
+				atomic.StoreInt64(&prog.done, 0)
+				atomic.StoreInt64(&prog.total, int64(len(objs)))
+				results, err = c.res.Apply(ctx, d.Actor, objs, opts)
+			}
+		}
+	}
 	if err != nil {
-		d.Status, d.Report.Error = "failed", err.Error()
+		d.Status, d.Report.Error, d.Report.Refused = "failed", err.Error(), p.refused
 		if jerr := c.finish(ctx, d, nil); jerr != nil {
 			c.log.Error("catalog: record failed devolution", "id", d.ID, "err", jerr)
 		}
 		return Devolution{}, err
 	}
-	d.Report = DevolveReport{Items: len(req.Codes), Targets: len(req.Targets), PerTier: map[string]int{}}
 	for i, r := range results {
 		priors[i].After = r.Object.Metadata.Version
-		switch {
-		case r.Object.Metadata.Tenant == req.From:
-			d.Report.Retired++
-		case r.Op == resource.Created:
-			d.Report.Created++
-			d.Report.PerTier[r.Object.Metadata.Tenant]++
-		default:
-			d.Report.Updated++
-			d.Report.PerTier[r.Object.Metadata.Tenant]++
-		}
 	}
-	d.Status, d.Processed = "done", len(objs)
-	d.Report.Millis = time.Since(start).Milliseconds()
+	d.Report = reportOf(d.Request, results, p.refused, start)
+	d.Status, d.Processed, d.Total = "done", len(objs), len(objs)
 	return d, c.finish(ctx, d, priors)
 }
 
@@ -366,8 +364,9 @@ func (c *Catalog) finish(ctx context.Context, d Devolution, priors []prior) erro
 	if priors == nil {
 		pr = []byte("[]")
 	}
-	q := c.bind(`UPDATE catalog_devolutions SET status = ?, report = ?, prior = ? WHERE id = ?`)
-	if _, err := c.st.DB.ExecContext(ctx, q, d.Status, string(rep), string(pr), d.ID); err != nil {
+	req, _ := json.Marshal(d.Request)
+	q := c.bind(`UPDATE catalog_devolutions SET status = ?, report = ?, prior = ?, request = ? WHERE id = ?`)
+	if _, err := c.st.DB.ExecContext(ctx, q, d.Status, string(rep), string(pr), string(req), d.ID); err != nil {
 		return fmt.Errorf("catalog: record devolution %d: %w", d.ID, err)
 	}
 	return nil
@@ -392,7 +391,7 @@ func (c *Catalog) devolution(ctx context.Context, id int64) (Devolution, []prior
 	}
 	if p, ok := c.running.Load(id); ok {
 		pr := p.(*progress)
-		d.Status, d.Processed, d.Total = "running", int(atomic.LoadInt64(&pr.done)), int(pr.total)
+		d.Status, d.Processed, d.Total = "running", int(atomic.LoadInt64(&pr.done)), int(atomic.LoadInt64(&pr.total))
 	}
 	return d, priors, nil
 }

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/graphql-go/graphql"
@@ -14,6 +16,42 @@ func devField(fn func(Devolution) any) graphql.FieldResolveFn {
 }
 
 func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
+	itemType := graphql.NewObject(graphql.ObjectConfig{
+		Name: "DevolutionItem", Description: "An item of a devolution: devolved, or left out with the reason.",
+		Fields: graphql.Fields{
+			"code":   {Type: nn(gstr), Description: "基本编码", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(devItem).Code, nil }},
+			"name":   {Type: nn(gstr), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(devItem).Name, nil }},
+			"path":   {Type: gstr, Description: "where the request named it (/codes/3), for a refused item", Resolve: func(p graphql.ResolveParams) (any, error) { return nullable(p.Source.(devItem).Path), nil }},
+			"reason": {Type: gstr, Description: "why it was left out; null when devolved", Resolve: func(p graphql.ResolveParams) (any, error) { return nullable(p.Source.(devItem).Reason), nil }},
+		},
+	})
+	items := func(refused bool) graphql.FieldResolveFn {
+		return func(p graphql.ResolveParams) (any, error) {
+			d := p.Source.(Devolution)
+			var out []devItem
+			if refused {
+				for _, r := range d.Report.Refused {
+					out = append(out, devItem{Code: r.Code, Path: r.Path, Reason: r.Reason})
+				}
+			} else {
+				for _, code := range d.Request.Codes {
+					out = append(out, devItem{Code: code})
+				}
+			}
+			codes := make([]string, len(out))
+			for i, it := range out {
+				codes[i] = it.Code
+			}
+			names, err := c.itemNames(p.Context, d.Tenant, codes)
+			for i := range out {
+				out[i].Name = names[out[i].Code]
+			}
+			if out == nil {
+				out = []devItem{}
+			}
+			return out, err
+		}
+	}
 	devType := graphql.NewObject(graphql.ObjectConfig{
 		Name: "Devolution", Description: "A batch of items handed from a tier to tenants below it (下放), with its report.",
 		Fields: graphql.Fields{
@@ -43,6 +81,8 @@ func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
 			"retired":  {Type: nn(graphql.Int), Resolve: devField(func(d Devolution) any { return d.Report.Retired })},
 			"restored": {Type: nn(graphql.Int), Resolve: devField(func(d Devolution) any { return d.Report.Restored })},
 			"report":   {Type: graph.JSON, Resolve: devField(func(d Devolution) any { return d.Report })},
+			"items":    {Type: nn(graphql.NewList(nn(itemType))), Description: "the items devolved (or, in a preview, that would be)", Resolve: items(false)},
+			"refused":  {Type: nn(graphql.NewList(nn(itemType))), Description: "the items left out, with the reason (skipRefused)", Resolve: items(true)},
 		},
 	})
 	targetInput := graphql.NewInputObject(graphql.InputObjectConfig{Name: "DevolveTarget", Fields: graphql.InputObjectConfigFieldMap{
@@ -52,15 +92,17 @@ func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
 		"department": {Type: gstr, Description: "org unit code; empty keeps the handing tier's"},
 	}})
 	input := graphql.NewInputObject(graphql.InputObjectConfig{Name: "DevolveInput", Fields: graphql.InputObjectConfigFieldMap{
-		"from":    {Type: nn(gstr)},
-		"codes":   {Type: nn(graphql.NewList(nn(gstr)))},
-		"targets": {Type: nn(graphql.NewList(nn(targetInput)))},
-		"note":    {Type: gstr},
+		"from":        {Type: nn(gstr)},
+		"codes":       {Type: nn(graphql.NewList(nn(gstr)))},
+		"targets":     {Type: nn(graphql.NewList(nn(targetInput)))},
+		"note":        {Type: gstr},
+		"skipRefused": {Type: graphql.Boolean, Description: "devolve the items that can be and report the others with the reason, instead of refusing the batch"},
 	}})
 	if err := c.host.AddMutation("devolveItems", &graphql.Field{Type: nn(devType),
 		Description: "Hand items implemented at a tier to tenants below it, all or nothing (下放).",
 		Args: graphql.FieldConfigArgument{"input": {Type: nn(input)},
-			"async": {Type: graphql.Boolean, Description: "return once checked and journalled; follow the batch with devolution(id)"}},
+			"async":  {Type: graphql.Boolean, Description: "return once checked and journalled; follow the batch with devolution(id)"},
+			"dryRun": {Type: graphql.Boolean, Description: "write nothing: answer the report the batch would have (status preview, id 0)"}},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			req := devolveRequest(p.Args["input"].(map[string]any))
 			if err := c.guard(p.Context, req.From, Area, "write"); err != nil {
@@ -72,7 +114,8 @@ func (c *Catalog) addDevolutionFields(_ *graphql.Object) error {
 				}
 			}
 			async, _ := p.Args["async"].(bool)
-			return c.Devolve(p.Context, actor(p.Context), req, async)
+			dry, _ := p.Args["dryRun"].(bool)
+			return c.Devolve(p.Context, actor(p.Context), req, async && !dry, dry)
 		}}); err != nil {
 		return err
 	}
@@ -144,7 +187,8 @@ func targetTenants(r DevolveRequest) []string {
 }
 
 func devolveRequest(in map[string]any) DevolveRequest {
-	r := DevolveRequest{From: str(in["from"]), Note: str(in["note"])}
+	skip, _ := in["skipRefused"].(bool)
+	r := DevolveRequest{From: str(in["from"]), Note: str(in["note"]), SkipRefused: skip}
 	for _, c := range list(in["codes"]) {
 		r.Codes = append(r.Codes, str(c))
 	}
@@ -153,4 +197,45 @@ func devolveRequest(in map[string]any) DevolveRequest {
 		r.Targets = append(r.Targets, Target{Tenant: str(m["tenant"]), BodyName: str(m["bodyName"]), CreditCode: str(m["creditCode"]), Department: str(m["department"])})
 	}
 	return r
+}
+
+// devItem is an item of a devolution as GraphQL shows it.
+type devItem struct{ Code, Name, Path, Reason string }
+
+// itemNames returns the names of items in force at tenant, by code; a code not in
+// the basic catalog there has no entry.
+func (c *Catalog) itemNames(ctx context.Context, tenantCode string, codes []string) (map[string]string, error) {
+	out := map[string]string{}
+	lineage, ok := c.tenants.LineageCodes(tenantCode)
+	if !ok || len(codes) == 0 {
+		return out, nil
+	}
+	for start := 0; start < len(codes); start += 500 {
+		part := codes[start:min(start+500, len(codes))]
+		var args []any
+		for _, t := range lineage {
+			args = append(args, t)
+		}
+		for _, code := range part {
+			args = append(args, code)
+		}
+		q := `SELECT code, name FROM catalog_items WHERE tenant IN (` + placeholders(len(lineage)) + `) AND code IN (` + placeholders(len(part)) + `) ORDER BY depth`
+		rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)
+		if err != nil {
+			return out, fmt.Errorf("catalog: item names: %w", err)
+		}
+		for rows.Next() {
+			var code, name string
+			if err := rows.Scan(&code, &name); err != nil {
+				rows.Close()
+				return out, fmt.Errorf("catalog: item names: %w", err)
+			}
+			out[code] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

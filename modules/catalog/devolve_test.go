@@ -105,3 +105,68 @@ func TestDevolution(t *testing.T) {
 		})
 	})
 }
+
+// TestDevolutionPreviewAndRefusals: a preview (dryRun) reports what a batch would
+// do and writes nothing; with skipRefused the items that cannot be devolved are
+// left out with the reason and path, the others devolved, and the report keeps them.
+func TestDevolutionPreviewAndRefusals(t *testing.T) {
+	start(t, func(t *testing.T, s *kerneltest.Server) {
+		admin := s.Admin(t)
+		seed(t, s, admin)
+		// An item only the city may exercise: a district cannot receive it.
+		mustApply(t, s, admin, `apiVersion: gdbos.io/v1
+kind: ServiceItem
+metadata: {tenant: "230000", name: "000103004000"}
+spec: {code: "000103004000", name: 城市建筑垃圾处置核准, type: "01", legalBasis: [{law: 城市建筑垃圾管理规定}], tiers: [city]}
+locks: [/name, /code, /type, /legalBasis]
+---
+---
+apiVersion: gdbos.io/v1
+kind: ServiceItem
+metadata: {tenant: "230000", name: "000103005000"}
+spec: {code: "000103005000", name: 户外广告设施设置审批, type: "01", legalBasis: [{law: 城市市容和环境卫生管理条例}], tiers: [city]}
+locks: [/name, /code, /type, /legalBasis]
+---
+`+impl("230100", "000103004000", `{implementingBody: {name: 哈尔滨市城市管理局, creditCode: "`+catalog.GovernmentCreditCode("230100", 31)+`"}, statutoryDays: 20, promisedDays: 10, processing: promised, visits: 1}`)+`
+---
+`+impl("230100", "000103005000", `{implementingBody: {name: 哈尔滨市城市管理局, creditCode: "`+catalog.GovernmentCreditCode("230100", 31)+`"}, statutoryDays: 20, promisedDays: 10, processing: promised, visits: 1}`))
+		// Two items a district may not exercise, apart, among five: the halving finds both.
+		codes := []string{"000101001000", "000103004000", "000999999000", "000102002000", "000103005000"}
+		skip := func(in map[string]any) map[string]any {
+			in["in"].(map[string]any)["skipRefused"] = true
+			return in
+		}
+		const q = `mutation($in:DevolveInput!,$dry:Boolean){devolveItems(input:$in,dryRun:$dry){id status created retired items{code name} refused{code name path reason}}}`
+		preview := skip(devolveInput("230100", codes, "230102"))
+		preview["dry"] = true
+		all := devolveInput("230100", codes, "230102")
+		all["dry"] = true
+		run(t, s, admin, []check{
+			{name: "without skipRefused a preview refuses like the batch", query: q, vars: all,
+				code: "VALIDATION_FAILED", contains: []string{`"path":"/codes/2"`, "no implementation stored at 230100"}},
+			{name: "a preview lists what would move and what is refused, with reasons", query: q, vars: preview,
+				contains: []string{`"status":"preview"`, `"id":"0"`, `"created":2`, `"retired":2`,
+					`"items":[{"code":"000101001000","name":"企业设立登记"},{"code":"000102002000","name":"建筑工程施工许可证核发"}]`,
+					`{"code":"000103004000","name":"城市建筑垃圾处置核准","path":"/codes/1","reason":`, "not exercised at county level",
+					`{"code":"000999999000","name":"","path":"/codes/2","reason":"000999999000 has no implementation stored at 230100"}`,
+					`{"code":"000103005000","name":"户外广告设施设置审批","path":"/codes/4","reason":`}},
+			{name: "a preview writes nothing", query: `{serviceImplementations(tenant:"230102"){totalCount} devolutions(tenant:"230100"){id}}`,
+				contains: []string{`"totalCount":0`, `"devolutions":[]`}},
+			{name: "nothing left to devolve", query: q, vars: skip(devolveInput("230100", []string{"000103004000"}, "230102")),
+				code: "VALIDATION_FAILED", contains: []string{"nothing to devolve", `"path":"/codes/0"`}},
+		})
+		r := s.Do(t, admin, q, skip(devolveInput("230100", codes, "230102")))
+		if len(r.Errors) > 0 {
+			t.Fatalf("devolve: %s", r.Body)
+		}
+		id := r.Data["devolveItems"].(map[string]any)["id"].(string)
+		run(t, s, admin, []check{
+			{name: "the journal keeps the refusals", query: `query($id:ID!){devolution(id:$id){status codes created refused{code reason}}}`, vars: map[string]any{"id": id},
+				contains: []string{`"status":"done"`, `"codes":["000101001000","000102002000"]`, `"created":2`, `"code":"000103004000"`, `"code":"000999999000"`, `"code":"000103005000"`}},
+			{name: "the city keeps the refused item active", query: `{serviceImplementation(tenant:"230102",code:"000103004000"){tenant status}}`,
+				contains: []string{`"status":"active","tenant":"230100"`}},
+			{name: "undo restores only what moved", query: `mutation($id:ID!){undoDevolution(id:$id){status restored}}`, vars: map[string]any{"id": id},
+				contains: []string{`"status":"undone"`, `"restored":4`}},
+		})
+	})
+}

@@ -71,6 +71,14 @@ func typeName(v any) string {
 	return s
 }
 
+// itemTypeNameOr is the name of an item type code (行政许可), or s itself.
+func itemTypeNameOr(s string) string {
+	if n, ok := itemTypeNames[s]; ok {
+		return n
+	}
+	return s
+}
+
 func processingName(v any) string {
 	switch str(v) {
 	case "immediate":

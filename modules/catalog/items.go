@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/graphql-go/graphql"
 
@@ -24,10 +25,15 @@ type ItemPage struct {
 	Total     int
 }
 
+// ItemFilter narrows the basic catalog: one type, one category, the children of a
+// parent, and names or codes containing Search.
+type ItemFilter struct {
+	Type, Category, Parent, Search string
+}
+
 // Items lists the basic catalog in force at tenant (per code, the layer of the
-// deepest tenant of its lineage), by 基本编码, optionally one type or category or the
-// children of a parent.
-func (c *Catalog) Items(ctx context.Context, tenantCode, typ, category, parent string, first int, after string) (ItemPage, error) {
+// deepest tenant of its lineage), by 基本编码, narrowed by f.
+func (c *Catalog) Items(ctx context.Context, tenantCode string, f ItemFilter, first int, after string) (ItemPage, error) {
 	lineage, ok := c.tenants.LineageCodes(tenantCode)
 	if !ok {
 		return ItemPage{}, apierr.New(apierr.NotFound, "tenant %q does not exist", tenantCode)
@@ -43,11 +49,21 @@ func (c *Catalog) Items(ctx context.Context, tenantCode, typ, category, parent s
 	}
 	where := `i.tenant IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM catalog_items j WHERE j.code = i.code AND j.depth > i.depth AND j.tenant IN (` + in + `))`
 	args = append(args, args...)
-	for col, v := range map[string]string{"type": typ, "category": category, "parent": parent} {
-		if v != "" {
-			where += ` AND i.` + col + ` = ?`
-			args = append(args, v)
+	for _, cv := range [][2]string{{"type", f.Type}, {"category", f.Category}, {"parent", f.Parent}} {
+		if cv[1] != "" {
+			where += ` AND i.` + cv[0] + ` = ?`
+			args = append(args, cv[1])
 		}
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		if len([]rune(q)) > 100 {
+			return ItemPage{}, apierr.Invalid("invalid item search", []apierr.FieldError{{Path: "search", Message: "at most 100 characters"}})
+		}
+		// Case-insensitive on both databases (SQLite's LIKE is, PostgreSQL's is not);
+		// codes are capital letters and digits.
+		pat := likeContains(q)
+		where += ` AND (LOWER(i.name) LIKE ? ESCAPE '\' OR i.code LIKE ? ESCAPE '\')`
+		args = append(args, strings.ToLower(pat), strings.ToUpper(pat))
 	}
 	var total int
 	if err := c.st.DB.QueryRowContext(ctx, c.bind(`SELECT COUNT(*) FROM catalog_items i WHERE `+where), args...).Scan(&total); err != nil {
@@ -84,6 +100,46 @@ func (c *Catalog) Items(ctx context.Context, tenantCode, typ, category, parent s
 		p.EndCursor = encodeCursor(p.Items[len(p.Items)-1].Code)
 	}
 	return p, nil
+}
+
+// ItemCount is how many items of the basic catalog in force share a type or a
+// category.
+type ItemCount struct {
+	Key   string
+	Count int
+}
+
+// ItemCounts counts the basic catalog in force at tenant by type or category, in
+// key order, in one query.
+func (c *Catalog) ItemCounts(ctx context.Context, tenantCode, by string) ([]ItemCount, error) {
+	if by != "type" && by != "category" {
+		return nil, apierr.Invalid("invalid item count", []apierr.FieldError{{Path: "by", Message: "must be type or category"}})
+	}
+	lineage, ok := c.tenants.LineageCodes(tenantCode)
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "tenant %q does not exist", tenantCode)
+	}
+	in := placeholders(len(lineage))
+	var args []any
+	for _, t := range lineage {
+		args = append(args, t)
+	}
+	args = append(args, args...)
+	q := `SELECT i.` + by + `, COUNT(*) FROM catalog_items i WHERE i.tenant IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM catalog_items j WHERE j.code = i.code AND j.depth > i.depth AND j.tenant IN (` + in + `)) GROUP BY i.` + by + ` ORDER BY i.` + by
+	rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: count items: %w", err)
+	}
+	defer rows.Close()
+	out := []ItemCount{}
+	for rows.Next() {
+		var n ItemCount
+		if err := rows.Scan(&n.Key, &n.Count); err != nil {
+			return nil, fmt.Errorf("catalog: count items: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 func itemField(fn func(Item) any) graphql.FieldResolveFn {
@@ -133,10 +189,33 @@ func (c *Catalog) addItemFields() error {
 		"pageInfo":   {Type: nn(pageInfo), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source, nil }},
 		"totalCount": {Type: nn(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(ItemPage).Total, nil }},
 	}})
+	countType := graphql.NewObject(graphql.ObjectConfig{Name: "ServiceItemCount", Description: "How many items of the basic catalog share a type or category.",
+		Fields: graphql.Fields{
+			"key":   {Type: nn(gstr), Description: "the type code or the category", Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(ItemCount).Key, nil }},
+			"name":  {Type: nn(gstr), Description: "the type's name (行政许可 …) or the category", Resolve: func(p graphql.ResolveParams) (any, error) { return itemTypeNameOr(p.Source.(ItemCount).Key), nil }},
+			"count": {Type: nn(graphql.Int), Resolve: func(p graphql.ResolveParams) (any, error) { return p.Source.(ItemCount).Count, nil }},
+		}})
+	if err := c.host.AddQuery("serviceItemCounts", &graphql.Field{Type: nn(graphql.NewList(nn(countType))),
+		Description: "The basic catalog in force at a tenant counted by type or category, in one query (dashboards).",
+		Args:        graphql.FieldConfigArgument{"tenant": {Type: nn(gstr)}, "by": {Type: gstr, Description: "type (default) or category"}},
+		Resolve: func(p graphql.ResolveParams) (any, error) {
+			tc := p.Args["tenant"].(string)
+			if err := c.guard(p.Context, tc, KindItem, "read"); err != nil {
+				return nil, err
+			}
+			by, _ := p.Args["by"].(string)
+			if by == "" {
+				by = "type"
+			}
+			return c.ItemCounts(p.Context, tc, by)
+		}}); err != nil {
+		return err
+	}
 	return c.host.AddQuery("serviceItems", &graphql.Field{Type: nn(conn),
 		Description: "The basic catalog in force at a tenant, by 基本编码.",
 		Args: graphql.FieldConfigArgument{"tenant": {Type: nn(gstr)}, "type": {Type: gstr}, "category": {Type: gstr},
-			"parent": {Type: gstr, Description: "only the children of this item (子项, 业务办理项)"}, "first": {Type: graphql.Int}, "after": {Type: gstr}},
+			"parent": {Type: gstr, Description: "only the children of this item (子项, 业务办理项)"},
+			"search": {Type: gstr, Description: "only items whose name or 基本编码 contains this text"}, "first": {Type: graphql.Int}, "after": {Type: gstr}},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			tc := p.Args["tenant"].(string)
 			if err := c.guard(p.Context, tc, KindItem, "read"); err != nil {
@@ -144,7 +223,7 @@ func (c *Catalog) addItemFields() error {
 			}
 			s := func(k string) string { v, _ := p.Args[k].(string); return v }
 			n, _ := p.Args["first"].(int)
-			return c.Items(p.Context, tc, s("type"), s("category"), s("parent"), n, s("after"))
+			return c.Items(p.Context, tc, ItemFilter{Type: s("type"), Category: s("category"), Parent: s("parent"), Search: s("search")}, n, s("after"))
 		}})
 }
 

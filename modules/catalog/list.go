@@ -146,7 +146,8 @@ func (c *Catalog) Stored(ctx context.Context, tenantCode string, subtree bool, f
 	where := `WHERE tenant = ?`
 	args := []any{tenantCode}
 	if subtree {
-		where, args = `WHERE path LIKE ?`, []any{likePrefix(t.Path)}
+		cond, cargs := c.pathWithin("path", t.Path)
+		where, args = `WHERE `+cond, cargs
 	}
 	fw, fargs := f.where("")
 	where += fw
@@ -236,6 +237,18 @@ func decodeCursor(c string) (string, error) {
 // likePrefix is a LIKE pattern matching strings that start with p; tenant paths
 // hold only digits and slashes, so nothing needs escaping.
 func likePrefix(p string) string { return p + "%" }
+
+// pathWithin is a condition that col lies in the subtree of the tenant path p. On
+// SQLite LIKE uses no index (it is case-insensitive by default), and a subtree
+// without implementations then scanned every row in list order: a range on the
+// BINARY-collated path uses the path index ('0' is the byte after '/'). PostgreSQL
+// keeps LIKE, whose meaning does not depend on the database's collation.
+func (d sqlDialect) pathWithin(col, p string) (string, []any) {
+	if d.pg {
+		return col + ` LIKE ?`, []any{likePrefix(p)}
+	}
+	return col + ` >= ? AND ` + col + ` < ?`, []any{p, p[:len(p)-1] + "0"}
+}
 
 // likeContains is a LIKE pattern (with ESCAPE '\') matching strings that contain s.
 func likeContains(s string) string {

@@ -54,18 +54,52 @@ func (c *Catalog) Lists(ctx context.Context, tenantCode string) ([]ListView, err
 		}
 		for _, l := range page.Items {
 			v := ListView{List: l, At: tenantCode, Entries: []Implementation{}, Missing: []string{}}
+			codes := make([]string, 0, len(list(l.Spec["items"])))
 			for _, code := range list(l.Spec["items"]) {
-				im, err := c.InForce(ctx, tenantCode, str(code))
-				switch {
-				case err == nil:
+				codes = append(codes, str(code))
+			}
+			found, err := c.inForceMany(ctx, lineage, codes)
+			if err != nil {
+				return nil, err
+			}
+			for _, code := range codes {
+				if im, ok := found[code]; ok {
 					v.Entries = append(v.Entries, im)
-				case apierr.CodeOf(err) == apierr.NotFound:
-					v.Missing = append(v.Missing, str(code))
-				default:
-					return nil, err
+				} else {
+					v.Missing = append(v.Missing, code)
 				}
 			}
 			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// inForceMany returns the implementations of codes in force along a tenant's
+// lineage (see InForce), a few queries for a whole list rather than one per item.
+func (c *Catalog) inForceMany(ctx context.Context, lineage []string, codes []string) (map[string]Implementation, error) {
+	out := map[string]Implementation{}
+	for start := 0; start < len(codes); start += 500 {
+		part := codes[start:min(start+500, len(codes))]
+		var args []any
+		for _, code := range part {
+			args = append(args, code)
+		}
+		for _, t := range lineage {
+			args = append(args, t)
+		}
+		q := `SELECT ` + implColumns + ` FROM catalog_impls WHERE code IN (` + placeholders(len(part)) + `) AND status = 'active' AND tenant IN (` +
+			placeholders(len(lineage)) + `) ORDER BY depth`
+		rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: read list items: %w", err)
+		}
+		items, err := scanImplementations(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, im := range items { // by depth: the deepest tier's is written last
+			out[im.Code] = im
 		}
 	}
 	return out, nil

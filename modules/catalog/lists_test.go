@@ -26,6 +26,12 @@ func TestListsAndOnlineRate(t *testing.T) {
 				contains: []string{`"title":"办事不求人第一批"`, `"size":2`, `{"code":"000101001000","tenant":"230100"}`, `"missing":[]`}},
 			{name: "bad months", query: `{onlineRate(tenant:"230100",from:"2020-13"){cases}}`, code: "VALIDATION_FAILED"},
 		})
+		// A district's own implementation is the one in force there, in list order.
+		mustApply(t, s, admin, impl("230102", "000201003000", `{implementingBody: {name: 道里区人力资源和社会保障局, creditCode: "`+catalog.GovernmentCreditCode("230102", 5)+`"}}`))
+		run(t, s, admin, []check{
+			{name: "the deepest tier's implementation", query: `{serviceLists(tenant:"230102"){entries{code tenant} missing}}`,
+				contains: []string{`"entries":[{"code":"000101001000","tenant":"230100"},{"code":"000201003000","tenant":"230102"}]`}},
+		})
 		// The approval module's events, emitted as it would: 3 online and 1 at the window
 		// at the city in March, 1 online at 道里区 in April; one redelivered.
 		body := catalog.GovernmentCreditCode("230100", 1)
@@ -74,6 +80,41 @@ func TestListsAndOnlineRate(t *testing.T) {
 			{name: "per department", query: `{onlineRate(tenant:"230100",by:["department"]){department rate}}`, contains: []string{`{"department":"230100-zjj","rate":0.5}`}},
 			{name: "a district sees its own", query: `{onlineRate(tenant:"230102"){cases}}`, contains: []string{`"cases":1`}},
 			{name: "a month range", query: `{onlineRate(tenant:"230100",from:"2020-04",to:"2020-04"){cases}}`, contains: []string{`"cases":1`}},
+		})
+	})
+}
+
+// TestItemSearchAndCounts: the basic catalog narrowed by a text in names or codes,
+// with LIKE's wildcards taken literally, alone or with the other filters; and
+// counted by type or category.
+func TestItemSearchAndCounts(t *testing.T) {
+	start(t, func(t *testing.T, s *kerneltest.Server) {
+		admin := s.Admin(t)
+		seed(t, s, admin)
+		mustApply(t, s, admin, `apiVersion: gdbos.io/v1
+kind: ServiceItem
+metadata: {tenant: "230000", name: "00010300A000"}
+spec: {code: "00010300A000", name: ICP备案核验, type: "01", legalBasis: [{law: 互联网信息服务管理办法}], tiers: [city]}
+locks: [/name, /code, /type, /legalBasis]
+`)
+		const q = `query($s:String,$ty:String){serviceItems(tenant:"230102",search:$s,type:$ty){totalCount nodes{code}}}`
+		run(t, s, admin, []check{
+			{name: "a Chinese word", query: q, vars: map[string]any{"s": "施工许可"}, contains: []string{`"totalCount":1`, "000102002000"}},
+			{name: "a word in two names", query: q, vars: map[string]any{"s": "登记"}, contains: []string{`"totalCount":2`, "000101001000", "000201003000"}},
+			{name: "part of a code", query: q, vars: map[string]any{"s": "0201"}, contains: []string{`"totalCount":1`, "000201003000"}},
+			{name: "with a type", query: q, vars: map[string]any{"s": "登记", "ty": "20"}, contains: []string{`"totalCount":1`, "000201003000"}},
+			{name: "Latin letters in any case", query: q, vars: map[string]any{"s": "icp"}, contains: []string{`"totalCount":1`, "00010300A000"}},
+			{name: "a code in any case", query: q, vars: map[string]any{"s": "0300a"}, contains: []string{`"totalCount":1`, "00010300A000"}},
+			{name: "wildcards are literal", query: q, vars: map[string]any{"s": "%"}, contains: []string{`"totalCount":0`}},
+			{name: "underscore is literal", query: q, vars: map[string]any{"s": "_"}, contains: []string{`"totalCount":0`}},
+			{name: "nothing matches", query: q, vars: map[string]any{"s": "不存在的事项"}, contains: []string{`"totalCount":0`, `"nodes":[]`}},
+			{name: "too long", query: q, vars: map[string]any{"s": strings.Repeat("长", 101)}, code: "VALIDATION_FAILED", contains: []string{`"path":"search"`}},
+			{name: "counted by type", query: `{serviceItemCounts(tenant:"230102"){key name count}}`,
+				contains: []string{`[{"count":3,"key":"01","name":"行政许可"},{"count":1,"key":"20","name":"公共服务"}]`}},
+			{name: "counted by category", query: `{serviceItemCounts(tenant:"230000",by:"category"){key count}}`,
+				contains: []string{`{"count":1,"key":""}`, `{"count":1,"key":"人力资源社会保障"}`, `{"count":1,"key":"住房城乡建设"}`, `{"count":1,"key":"市场监管"}`}},
+			{name: "counted by something else", query: `{serviceItemCounts(tenant:"230000",by:"name"){key}}`, code: "VALIDATION_FAILED", contains: []string{`"path":"by"`}},
+			{name: "counted at no tenant", query: `{serviceItemCounts(tenant:"999999"){key}}`, code: "FORBIDDEN", contains: []string{"unknown tenant 999999"}},
 		})
 	})
 }

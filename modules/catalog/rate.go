@@ -140,7 +140,7 @@ func (c *Catalog) OnlineRate(ctx context.Context, q RateQuery) ([]Rate, error) {
 	if err := errs.Err("invalid online-rate query"); err != nil {
 		return nil, err
 	}
-	where, args := `path LIKE ?`, []any{likePrefix(t.Path)}
+	where, args := c.pathWithin("path", t.Path)
 	if q.From != "" {
 		where, args = where+` AND month >= ?`, append(args, q.From)
 	}

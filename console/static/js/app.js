@@ -10,6 +10,7 @@ const { t } = i18n;
 // routes: hash pattern → page module. nav entries appear in the menu when the user
 // may do need ([area or kind, action]) at their top tenant, or when the API does not say.
 export const routes = [
+  { re: /^dashboard$/, page: () => import("./pages/dashboard.js"), nav: "dashboard.nav" },
   { re: /^tenants$/, page: () => import("./pages/tenants.js"), nav: "nav.tenants", need: ["tenants", "read"] },
   { re: /^tenants\/(?<code>[^/]+)$/, page: () => import("./pages/tenant.js") },
   { re: /^resources$/, page: () => import("./pages/kinds.js"), nav: "nav.resources" },
@@ -27,6 +28,17 @@ export const routes = [
   { re: /^plugins$/, page: () => import("./pages/plugins.js"), nav: "plugins.nav", need: ["Plugin", "read"] },
   { re: /^plugins\/install$/, page: () => import("./pages/plugin-install.js") },
   { re: /^plugins\/(?<id>[^/]+)\/grants$/, page: () => import("./pages/plugin-grants.js") },
+  { re: /^catalog$/, page: () => import("./pages/catalog.js"), nav: "catalog.nav", need: ["ServiceItem", "read"] },
+  { re: /^catalog\/(?<tenant>[^/]+)$/, page: () => import("./pages/catalog.js") },
+  { re: /^implementations\/(?<tenant>[^/]+)$/, page: () => import("./pages/implementations.js") },
+  { re: /^implementations\/(?<tenant>[^/]+)\/(?<code>[^/]+)$/, page: () => import("./pages/implementation.js") },
+  { re: /^guide\/(?<tenant>[^/]+)\/(?<code>[^/]+)$/, page: () => import("./pages/guide.js") },
+  { re: /^devolve\/(?<tenant>[^/]+)$/, page: () => import("./pages/devolve.js") },
+  { re: /^devolutions\/(?<tenant>[^/]+)$/, page: () => import("./pages/devolutions.js") },
+  { re: /^devolutions\/(?<tenant>[^/]+)\/(?<id>\d+)$/, page: () => import("./pages/devolutions.js") },
+  { re: /^lists\/(?<tenant>[^/]+)$/, page: () => import("./pages/lists.js") },
+  { re: /^lists\/(?<tenant>[^/]+)\/(?<name>[^/]+)$/, page: () => import("./pages/lists.js") },
+  { re: /^rate\/(?<tenant>[^/]+)$/, page: () => import("./pages/rate.js") },
   { re: /^audit$/, page: () => import("./pages/audit.js"), nav: "nav.audit", need: ["audit", "read"] },
   { re: /^graphiql$/, page: () => import("./pages/graphiql.js"), nav: "nav.graphiql" },
   { re: /^users$/, page: () => import("./pages/users.js"), nav: "people.nav.people", need: ["users", "read"] },

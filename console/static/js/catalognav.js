@@ -1,0 +1,72 @@
+// What the catalog's pages share: the tenant they are at (with its ancestors and
+// children, to move up and down the tree) and the tabs between them, offered only
+// when the user may use them there.
+import { h } from "./dom.js";
+
+// tenantFields is the selection a catalog page asks of its tenant, for the header.
+export const tenantFields = "code name level ancestors{ code name } children{ code name level }";
+
+const tabs = [
+  { page: "catalog", need: ["ServiceItem", "read"] },
+  { page: "implementations", need: ["ServiceImplementation", "read"] },
+  { page: "devolve", need: ["catalog", "write"] },
+  { page: "devolutions", need: ["catalog", "read"] },
+  { page: "lists", need: ["ServiceImplementation", "read"] },
+  { page: "rate", need: ["catalog", "read"] },
+];
+
+// may asks, in one request with the tabs' checks (which header then finds cached),
+// whether the user may do extra ([kind, action] pairs) at tenant.
+export async function may(ctx, tenant, extra) {
+  const ok = await ctx.can(tenant, [...extra, ...tabs.map(x => x.need)]);
+  return ok.slice(0, extra.length).map(x => x !== false);
+}
+
+// header returns the title, the tenant's place in the tree and the tabs.
+export async function header(ctx, tn, active, title) {
+  const { t } = ctx;
+  const ok = await ctx.can(tn.code, tabs.map(x => x.need));
+  const go = code => "#/" + active + "/" + code;
+  const pick = h("select#catalog-child", { "aria-label": t("catalog.child"), on: { change: ev => { if (ev.target.value) location.hash = go(ev.target.value); } } },
+    h("option", { value: "" }, t("catalog.child")),
+    tn.children.map(c => h("option", { value: c.code }, c.name + " " + c.code)));
+  return h("div.catalog-head",
+    h("nav.crumbs", tn.ancestors.map(a => [h("a", { href: go(a.code) }, a.name), " / "]), h("strong", tn.name), h("span.code", tn.code),
+      tn.children.length ? [" ", pick] : null),
+    h("nav.tabs#catalog-tabs", tabs.filter((x, i) => ok[i] !== false).map(x =>
+      h("a", { href: "#/" + x.page + "/" + tn.code, class: x.page === active ? "active" : null }, t("catalog.tab." + x.page)))),
+    title ? h("h2", title) : null);
+}
+
+// defaultTenant is where a catalog page opens without one: the user's top tenant.
+export function defaultTenant(ctx) {
+  return ctx.query.get("tenant") || (ctx.roots[0] && ctx.roots[0].code) || "";
+}
+
+// pager links to the next page and back to the first, keeping the other parameters.
+export function pager(t, base, query, pageInfo) {
+  const at = new URLSearchParams(query);
+  const links = [];
+  if (at.get("after")) {
+    at.delete("after");
+    links.push(h("a.button#first-page", { href: base + "?" + at }, t("catalog.firstPage")));
+  }
+  if (pageInfo.hasNextPage) {
+    const next = new URLSearchParams(query);
+    next.set("after", pageInfo.endCursor);
+    links.push(h("a.button#next-page", { href: base + "?" + next }, t("catalog.nextPage")));
+  }
+  return links.length ? h("div.pager", links) : null;
+}
+
+// filterForm is a toolbar form whose fields become the route's query string.
+export function filterForm(id, base, fields, submitText) {
+  const form = h("form.toolbar", { id }, fields, h("button", { type: "submit" }, submitText));
+  form.addEventListener("submit", ev => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (String(v).trim()) p.set(k, String(v).trim());
+    location.hash = base + (p.size ? "?" + p : "");
+  });
+  return form;
+}
