@@ -22,6 +22,10 @@ import (
 var bin string // directory of the test plugins
 
 func TestMain(m *testing.M) {
+	if os.Getenv(floorEnv) != "" {
+		serveFloor()
+		return
+	}
 	dir, err := os.MkdirTemp("", "host-test-")
 	if err != nil {
 		panic(err)
