@@ -76,7 +76,6 @@ require (
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/oklog/run v1.1.0 // indirect
-	github.com/prometheus/client_model v0.6.3 // indirect
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
@@ -110,6 +109,9 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-require github.com/gdbos/gdbos/sdk v0.0.0
+require (
+	github.com/gdbos/gdbos/sdk v0.0.0
+	github.com/prometheus/client_model v0.6.3
+)
 
 replace github.com/gdbos/gdbos/sdk => ./sdk
