@@ -54,7 +54,12 @@ func newBrowser(tb testing.TB) *browser {
 	s := kerneltest.Start(tb, kerneltest.Options{})
 	admin := s.Admin(tb)
 	applyDir(tb, s, admin, "../examples/harbin")
+	return openBrowser(tb, exe, s)
+}
 
+// openBrowser starts headless Chromium (exe, from chromiumPath) on the console of s.
+func openBrowser(tb testing.TB, exe string, s *kerneltest.Server) *browser {
+	tb.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),

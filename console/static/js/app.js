@@ -41,6 +41,7 @@ export const routes = [
   { re: /^rate\/(?<tenant>[^/]+)$/, page: () => import("./pages/rate.js") },
   { re: /^audit$/, page: () => import("./pages/audit.js"), nav: "nav.audit", need: ["audit", "read"] },
   { re: /^graphiql$/, page: () => import("./pages/graphiql.js"), nav: "nav.graphiql" },
+  { re: /^appoint$/, page: () => import("./pages/appoint.js"), nav: "appoint.nav", superadmin: true },
   { re: /^users$/, page: () => import("./pages/users.js"), nav: "people.nav.people", need: ["users", "read"] },
   { re: /^users\/(?<tenant>[^/]+)$/, page: () => import("./pages/users.js") },
   { re: /^orgunits\/(?<tenant>[^/]+)$/, page: () => import("./pages/orgunits.js") },
@@ -126,7 +127,8 @@ function renderHeader() {
 
 async function renderNav() {
   const nav = document.getElementById("nav");
-  const items = routes.filter(r => r.nav);
+  // The bootstrap superadmin may only appoint the three administrators: its menu is that.
+  const items = routes.filter(r => r.nav && !r.superadmin === !ctx.user.superadmin);
   const top = ctx.roots[0] && ctx.roots[0].code;
   const answers = top ? await can(ctx.user.username, top, items.filter(r => r.need).map(r => r.need)) : [];
   let i = 0;
@@ -148,7 +150,7 @@ function renderShell() {
 let seq = 0;
 async function route() {
   if (!ctx.user) return;
-  const path = decodeURIComponent(location.hash.replace(/^#\/?/, "").split("?")[0]) || "tenants";
+  const path = decodeURIComponent(location.hash.replace(/^#\/?/, "").split("?")[0]) || (ctx.user.superadmin ? "appoint" : "tenants");
   const query = new URLSearchParams(location.hash.split("?")[1] || "");
   const r = routes.find(r => r.re.test(path));
   const el = main();
@@ -168,13 +170,14 @@ async function route() {
 }
 
 async function start() {
-  const d = await gql(`{ me { username displayName homeTenant } tenants(level: "province", first: 100) { nodes { code name level } } }`);
+  const d = await gql(`{ me { username displayName homeTenant superadmin } tenants(level: "province", first: 100) { nodes { code name level } } }`);
   ctx.user = d.me;
   ctx.roots = d.tenants.nodes;
   if (!ctx.roots.length && d.me.homeTenant) {
     const home = await gql("query($c:String!){tenant(code:$c){code name level}}", { c: d.me.homeTenant });
     if (home.tenant) ctx.roots = [home.tenant];
   }
+  if (ctx.user.superadmin) location.hash = "#/appoint";
   renderShell();
 }
 
