@@ -294,16 +294,14 @@ func TestBrowserCatalog(t *testing.T) {
 		b.shot(t, "online-rate")
 		var title, tabs string
 		b.run(t, "in English",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("en"),
 			poll(`document.documentElement.lang === "en" && (document.querySelector("main h2") || {}).textContent === "Online rate 2020"`),
 			text(`main h2`, &title), text(`#catalog-tabs`, &tabs))
 		if !strings.Contains(tabs, "Implementation list") || strings.Contains(tabs, "实施清单") {
 			t.Errorf("in English the rate page is titled %q, tabs %q", title, tabs)
 		}
 		b.run(t, "back to Chinese",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("zh-CN"),
 			poll(`document.documentElement.lang === "zh-CN"`))
 	})
 
@@ -326,22 +324,8 @@ func TestBrowserCatalog(t *testing.T) {
 	})
 
 	step(t, "a reader of tenants sees only their part", func(t *testing.T) {
-		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"tree.reader",password:$p,homeTenant:"230000"}){id}}`,
-			map[string]any{"p": kerneltest.AdminPassword})
-		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
-kind: Role
-metadata: {tenant: "230000", name: tree-reader}
-spec: {permissions: [{resources: [tenants], actions: [read]}]}
----
-apiVersion: gdbos.io/v1
-kind: RoleBinding
-metadata: {tenant: "230000", name: tree-reader}
-spec: {role: tree-reader, subjects: [{kind: User, name: tree.reader}]}
-`); len(r.Errors) > 0 {
-			t.Fatalf("bind the reader: %s", r.Body)
-		}
-		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
-		b.signIn(t, "tree.reader")
+		b.signInAsReader(t, admin, reader{user: "tree.reader", home: "230000", role: "tree-reader", roleTenant: "230000",
+			binding: "tree-reader", bindAt: "230000", reads: []string{"tenants"}})
 		var nav string
 		var cards []string
 		b.run(t, "nav", text(`#nav`, &nav))

@@ -275,8 +275,7 @@ func TestBrowserData(t *testing.T) {
 	step(t, "in English", func(t *testing.T) {
 		var heads, source string
 		b.run(t, "switch",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("en"),
 			poll(`document.documentElement.lang === "en"`))
 		b.goTo(t, "entities/230102/shop")
 		b.run(t, "designer in English", text(`#fields thead`, &heads), text(`#sdl-source`, &source))
@@ -287,8 +286,7 @@ func TestBrowserData(t *testing.T) {
 		b.goTo(t, "records/230102/shop")
 		b.run(t, "records in English", poll(`document.getElementById("records-total").textContent.includes("3 records")`), text(`#records-total`, &total))
 		b.run(t, "back to Chinese",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("zh-CN"),
 			poll(`document.documentElement.lang === "zh-CN"`))
 	})
 

@@ -337,8 +337,7 @@ spec: {role: tenant-viewer, subjects: [{kind: User, name: daoli-admin}, {kind: U
 	step(t, "in English", func(t *testing.T) {
 		var page string
 		b.run(t, "switch",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("en"),
 			poll(`document.documentElement.lang === "en"`))
 		b.goTo(t, "bindings/230102")
 		b.run(t, "matrix in English", text(`main`, &page))
@@ -346,28 +345,13 @@ spec: {role: tenant-viewer, subjects: [{kind: User, name: daoli-admin}, {kind: U
 			t.Errorf("the matrix in English: %q", page)
 		}
 		b.run(t, "back to Chinese",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("zh-CN"),
 			poll(`document.documentElement.lang === "zh-CN"`))
 	})
 
 	step(t, "a reader is offered no changes", func(t *testing.T) {
-		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"daoli.viewer",password:$p,homeTenant:"230102"}){id}}`,
-			map[string]any{"p": kerneltest.AdminPassword})
-		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
-kind: Role
-metadata: {tenant: "230000", name: people-reader}
-spec: {permissions: [{resources: [tenants, users, orgunits, Role, RoleBinding], actions: [read]}]}
----
-apiVersion: gdbos.io/v1
-kind: RoleBinding
-metadata: {tenant: "230102", name: daoli-people-readers}
-spec: {role: people-reader, roleTenant: "230000", subjects: [{kind: User, name: daoli.viewer}]}
-`); len(r.Errors) > 0 {
-			t.Fatalf("bind the reader: %s", r.Body)
-		}
-		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
-		b.signIn(t, "daoli.viewer")
+		b.signInAsReader(t, admin, reader{user: "daoli.viewer", home: "230102", role: "people-reader", roleTenant: "230000",
+			binding: "daoli-people-readers", bindAt: "230102", reads: []string{"tenants", "users", "orgunits", "Role", "RoleBinding"}})
 		var enabled, boxes, forms, edits, refusals int
 		var help string
 		b.goTo(t, "bindings/230102")

@@ -160,12 +160,10 @@ func TestBrowserPlugins(t *testing.T) {
 
 		var card string
 		b.run(t, "in English",
-			chromedp.SetValue(chromedp.CSS(`#lang`), "en"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("en"),
 			poll(`document.documentElement.lang === "en" && !!document.querySelector('main[data-route="plugins"]:not([aria-busy]) article[data-plugin="credit-check"]')`),
 			text(`article[data-plugin="credit-check"]`, &card),
-			chromedp.SetValue(chromedp.CSS(`#lang`), "zh-CN"),
-			js(`document.getElementById("lang").dispatchEvent(new Event("change"))`),
+			switchLanguage("zh-CN"),
 			poll(`document.documentElement.lang === "zh-CN"`))
 		for _, want := range []string{"Recent faults (1)", "crash", "crashes (restarts)", "GraphQL fields", "Permissions asked", "running"} {
 			if !strings.Contains(card, want) {
@@ -198,22 +196,8 @@ func TestBrowserPlugins(t *testing.T) {
 	})
 
 	step(t, "a reader is offered no changes", func(t *testing.T) {
-		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"plugin.reader",password:$p,homeTenant:"230000"}){id}}`,
-			map[string]any{"p": kerneltest.AdminPassword})
-		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
-kind: Role
-metadata: {tenant: "230000", name: plugin-reader}
-spec: {permissions: [{resources: [tenants, Plugin, PluginGrant], actions: [read]}]}
----
-apiVersion: gdbos.io/v1
-kind: RoleBinding
-metadata: {tenant: "230000", name: plugin-reader}
-spec: {role: plugin-reader, subjects: [{kind: User, name: plugin.reader}]}
-`); len(r.Errors) > 0 {
-			t.Fatalf("bind the reader: %s", r.Body)
-		}
-		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
-		b.signIn(t, "plugin.reader")
+		b.signInAsReader(t, admin, reader{user: "plugin.reader", home: "230000", role: "plugin-reader", roleTenant: "230000",
+			binding: "plugin-reader", bindAt: "230000", reads: []string{"tenants", "Plugin", "PluginGrant"}})
 		var offered int
 		var card string
 		b.goTo(t, "plugins")

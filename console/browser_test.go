@@ -170,6 +170,42 @@ func (b *browser) shot(tb testing.TB, name string) {
 	}
 }
 
+// reader is a user who may only read some kinds, for the walks that check what such
+// a user is offered.
+type reader struct {
+	user, home       string   // the username and home tenant
+	role, roleTenant string   // the role, defined at roleTenant
+	binding, bindAt  string   // the binding's name and tenant
+	reads            []string // the kinds and areas the role reads
+	also             string   // more YAML applied with them, or ""
+}
+
+// signInAsReader creates r's user, role and binding as admin, signs out whoever is
+// signed in and signs r in.
+func (b *browser) signInAsReader(tb testing.TB, admin string, r reader) {
+	tb.Helper()
+	b.s.MustDo(tb, admin, `mutation($u:String!,$p:String!,$h:String!){createUser(input:{username:$u,password:$p,homeTenant:$h}){id}}`,
+		map[string]any{"u": r.user, "p": kerneltest.AdminPassword, "h": r.home})
+	yaml := fmt.Sprintf(`apiVersion: gdbos.io/v1
+kind: Role
+metadata: {tenant: %q, name: %s}
+spec: {permissions: [{resources: [%s], actions: [read]}]}
+---
+apiVersion: gdbos.io/v1
+kind: RoleBinding
+metadata: {tenant: %q, name: %s}
+spec: {role: %s, roleTenant: %q, subjects: [{kind: User, name: %s}]}
+`, r.roleTenant, r.role, strings.Join(r.reads, ", "), r.bindAt, r.binding, r.role, r.roleTenant, r.user)
+	if r.also != "" {
+		yaml = r.also + "\n---\n" + yaml
+	}
+	if res := b.s.Apply(tb, admin, yaml); len(res.Errors) > 0 {
+		tb.Fatalf("bind the reader %s: %s", r.user, res.Body)
+	}
+	b.run(tb, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
+	b.signIn(tb, r.user)
+}
+
 func applyDir(tb testing.TB, s *kerneltest.Server, token, dir string) {
 	tb.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
@@ -525,22 +561,8 @@ spec:
 
 	step(t, "a reader is offered no edits", func(t *testing.T) {
 		admin := b.s.Login(t, kerneltest.SecurityAdmin, kerneltest.AdminPassword)
-		b.s.MustDo(t, admin, `mutation($p:String!){createUser(input:{username:"daoli.reader",password:$p,homeTenant:"230102"}){id}}`,
-			map[string]any{"p": kerneltest.AdminPassword})
-		if r := b.s.Apply(t, admin, `apiVersion: gdbos.io/v1
-kind: Role
-metadata: {tenant: "230000", name: config-reader}
-spec: {permissions: [{resources: [tenants, Module, RoleBinding], actions: [read]}]}
----
-apiVersion: gdbos.io/v1
-kind: RoleBinding
-metadata: {tenant: "230102", name: daoli-reader}
-spec: {role: config-reader, roleTenant: "230000", subjects: [{kind: User, name: daoli.reader}]}
-`); len(r.Errors) > 0 {
-			t.Fatalf("bind the reader: %s", r.Body)
-		}
-		b.run(t, "sign out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login`)))
-		b.signIn(t, "daoli.reader")
+		b.signInAsReader(t, admin, reader{user: "daoli.reader", home: "230102", role: "config-reader", roleTenant: "230000",
+			binding: "daoli-reader", bindAt: "230102", reads: []string{"tenants", "Module", "RoleBinding"}})
 		b.goTo(t, "r/Module/230102/catalog")
 		var buttons string
 		var saves, enabled int
