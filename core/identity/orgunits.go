@@ -108,14 +108,23 @@ func (s *Service) ListOrgUnits(ctx context.Context, tenant string) ([]OrgUnit, e
 	return units, nil
 }
 
+// memberRows reads the user and the tenant's org unit of a membership.
+func (s *Service) memberRows(ctx context.Context, c *ent.Client, username, tenant, unitCode string) (*ent.User, *ent.OrgUnit, error) {
+	u, err := s.userRow(ctx, c, username)
+	if err != nil {
+		return nil, nil, err
+	}
+	unit, err := unitRow(ctx, c, tenant, unitCode)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, unit, nil
+}
+
 // AddMembership places a user in a tenant's org unit with a title.
 func (s *Service) AddMembership(ctx context.Context, actor, username, tenant, unitCode, title string) error {
 	return s.write(ctx, func(tx *ent.Tx) (change, error) {
-		u, err := s.userRow(ctx, tx.Client(), username)
-		if err != nil {
-			return change{}, err
-		}
-		unit, err := unitRow(ctx, tx.Client(), tenant, unitCode)
+		u, unit, err := s.memberRows(ctx, tx.Client(), username, tenant, unitCode)
 		if err != nil {
 			return change{}, err
 		}

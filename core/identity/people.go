@@ -134,11 +134,7 @@ func (s *Service) newParent(ctx context.Context, c *ent.Client, row *ent.OrgUnit
 // RemoveMembership takes a user out of a tenant's org unit.
 func (s *Service) RemoveMembership(ctx context.Context, actor, username, tenant, unitCode string) error {
 	return s.write(ctx, func(tx *ent.Tx) (change, error) {
-		u, err := s.userRow(ctx, tx.Client(), username)
-		if err != nil {
-			return change{}, err
-		}
-		unit, err := unitRow(ctx, tx.Client(), tenant, unitCode)
+		u, unit, err := s.memberRows(ctx, tx.Client(), username, tenant, unitCode)
 		if err != nil {
 			return change{}, err
 		}
