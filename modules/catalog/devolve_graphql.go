@@ -212,13 +212,7 @@ func (c *Catalog) itemNames(ctx context.Context, tenantCode string, codes []stri
 	}
 	for start := 0; start < len(codes); start += 500 {
 		part := codes[start:min(start+500, len(codes))]
-		var args []any
-		for _, t := range lineage {
-			args = append(args, t)
-		}
-		for _, code := range part {
-			args = append(args, code)
-		}
+		args := append(anys(lineage), anys(part)...)
 		q := `SELECT code, name FROM catalog_items WHERE tenant IN (` + placeholders(len(lineage)) + `) AND code IN (` + placeholders(len(part)) + `) ORDER BY depth`
 		rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)
 		if err != nil {

@@ -223,10 +223,7 @@ func (c *Catalog) InForce(ctx context.Context, tenantCode, code string) (Impleme
 	if !ok {
 		return Implementation{}, apierr.New(apierr.NotFound, "tenant %q does not exist", tenantCode)
 	}
-	args := []any{code}
-	for _, t := range lineage {
-		args = append(args, t)
-	}
+	args := append([]any{code}, anys(lineage)...)
 	q := `SELECT ` + implColumns + ` FROM catalog_impls WHERE code = ? AND status = 'active' AND tenant IN (` +
 		placeholders(len(lineage)) + `) ORDER BY depth DESC LIMIT 1`
 	rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)

@@ -31,6 +31,14 @@ type ItemFilter struct {
 	Type, Category, Parent, Search string
 }
 
+// itemsInForce is the condition on catalog_items i that keeps, per code, the row of
+// the deepest tenant of lineage that defines it, with its arguments.
+func itemsInForce(lineage []string) (string, []any) {
+	in := placeholders(len(lineage))
+	where := `i.tenant IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM catalog_items j WHERE j.code = i.code AND j.depth > i.depth AND j.tenant IN (` + in + `))`
+	return where, append(anys(lineage), anys(lineage)...)
+}
+
 // Items lists the basic catalog in force at tenant (per code, the layer of the
 // deepest tenant of its lineage), by 基本编码, narrowed by f.
 func (c *Catalog) Items(ctx context.Context, tenantCode string, f ItemFilter, first int, after string) (ItemPage, error) {
@@ -42,13 +50,7 @@ func (c *Catalog) Items(ctx context.Context, tenantCode string, f ItemFilter, fi
 	if err != nil {
 		return ItemPage{}, err
 	}
-	in := placeholders(len(lineage))
-	var args []any
-	for _, t := range lineage {
-		args = append(args, t)
-	}
-	where := `i.tenant IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM catalog_items j WHERE j.code = i.code AND j.depth > i.depth AND j.tenant IN (` + in + `))`
-	args = append(args, args...)
+	where, args := itemsInForce(lineage)
 	for _, cv := range [][2]string{{"type", f.Type}, {"category", f.Category}, {"parent", f.Parent}} {
 		if cv[1] != "" {
 			where += ` AND i.` + cv[0] + ` = ?`
@@ -119,13 +121,8 @@ func (c *Catalog) ItemCounts(ctx context.Context, tenantCode, by string) ([]Item
 	if !ok {
 		return nil, apierr.New(apierr.NotFound, "tenant %q does not exist", tenantCode)
 	}
-	in := placeholders(len(lineage))
-	var args []any
-	for _, t := range lineage {
-		args = append(args, t)
-	}
-	args = append(args, args...)
-	q := `SELECT i.` + by + `, COUNT(*) FROM catalog_items i WHERE i.tenant IN (` + in + `) AND NOT EXISTS (SELECT 1 FROM catalog_items j WHERE j.code = i.code AND j.depth > i.depth AND j.tenant IN (` + in + `)) GROUP BY i.` + by + ` ORDER BY i.` + by
+	where, args := itemsInForce(lineage)
+	q := `SELECT i.` + by + `, COUNT(*) FROM catalog_items i WHERE ` + where + ` GROUP BY i.` + by + ` ORDER BY i.` + by
 	rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: count items: %w", err)

@@ -106,10 +106,7 @@ func (c *Catalog) Effective(ctx context.Context, tenantCode string, f Filter, fi
 	// lineage. NOT EXISTS probes the code index per row, and the outer scan can walk
 	// codes in order and stop at the page's end (a window function sorts them all).
 	in := placeholders(len(lineage))
-	var args []any
-	for _, t := range lineage {
-		args = append(args, t)
-	}
+	args := anys(lineage)
 	fw, fargs := f.where("i.")
 	base := `FROM catalog_impls i WHERE i.status = 'active' AND i.tenant IN (` + in + `)` + fw +
 		` AND NOT EXISTS (SELECT 1 FROM catalog_impls j WHERE j.code = i.code AND j.status = 'active' AND j.depth > i.depth AND j.tenant IN (` + in + `))`

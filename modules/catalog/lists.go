@@ -81,13 +81,7 @@ func (c *Catalog) inForceMany(ctx context.Context, lineage []string, codes []str
 	out := map[string]Implementation{}
 	for start := 0; start < len(codes); start += 500 {
 		part := codes[start:min(start+500, len(codes))]
-		var args []any
-		for _, code := range part {
-			args = append(args, code)
-		}
-		for _, t := range lineage {
-			args = append(args, t)
-		}
+		args := append(anys(part), anys(lineage)...)
 		q := `SELECT ` + implColumns + ` FROM catalog_impls WHERE code IN (` + placeholders(len(part)) + `) AND status = 'active' AND tenant IN (` +
 			placeholders(len(lineage)) + `) ORDER BY depth`
 		rows, err := c.st.DB.QueryContext(ctx, c.bind(q), args...)

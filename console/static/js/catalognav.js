@@ -70,3 +70,11 @@ export function filterForm(id, base, fields, submitText) {
   });
   return form;
 }
+
+// typeFilter is the item-type field of a filter form: a choice among the item-type
+// code table's codes, or a two-digit code typed in when the user may not read it.
+export function typeFilter(t, types, value) {
+  return h("label", t("catalog.type"), " ", types.length ? h("select", { name: "type" }, h("option", { value: "" }, t("catalog.any")),
+    types.map(c => h("option", { value: c.code, selected: c.code === value }, c.code + " " + c.name)))
+    : h("input", { name: "type", value, size: 4, pattern: "[0-9]{2}" }));
+}

@@ -3,7 +3,7 @@
 // implementation at the tenant.
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
-import { header, tenantFields, defaultTenant, pager, filterForm, may } from "../catalognav.js";
+import { header, tenantFields, defaultTenant, pager, filterForm, typeFilter, may } from "../catalognav.js";
 
 export async function render(ctx) {
   const { t, gqlAll, query } = ctx;
@@ -26,9 +26,7 @@ export async function render(ctx) {
     await header(ctx, tn, "catalog", t("catalog.title")),
     filterForm("catalog-filter", base, [
       h("label", t("catalog.search"), " ", h("input#catalog-search", { name: "search", value: f.search, size: 24, placeholder: t("catalog.searchHint") })),
-      h("label", t("catalog.type"), " ", types.length ? h("select", { name: "type" }, h("option", { value: "" }, t("catalog.any")),
-        types.map(c => h("option", { value: c.code, selected: c.code === f.type }, c.code + " " + c.name)))
-        : h("input", { name: "type", value: f.type, size: 4, pattern: "[0-9]{2}" })),
+      typeFilter(t, types, f.type),
     ], t("catalog.find")),
     r.errors.map(errorBox),
     items ? h("p.muted#catalog-count", t("catalog.count", { n: items.totalCount })) : null,

@@ -4,7 +4,7 @@
 // conditions and materials.
 import { h } from "../dom.js";
 import { errorBox } from "../ui.js";
-import { header, tenantFields, defaultTenant, pager, filterForm, may } from "../catalognav.js";
+import { header, tenantFields, defaultTenant, pager, filterForm, typeFilter, may } from "../catalognav.js";
 
 export async function render(ctx) {
   const { t, gqlAll, query } = ctx;
@@ -32,9 +32,7 @@ export async function render(ctx) {
     await header(ctx, tn, "implementations", t("catalog.impl.title")),
     filterForm("impl-filter", base, [
       h("label", t("catalog.fulltext"), " ", h("input#impl-search", { name: "q", value: f.q, size: 18, placeholder: t("catalog.fulltextHint") })),
-      h("label", t("catalog.type"), " ", types.length ? h("select", { name: "type" }, h("option", { value: "" }, t("catalog.any")),
-        types.map(c => h("option", { value: c.code, selected: c.code === f.type }, c.code + " " + c.name)))
-        : h("input", { name: "type", value: f.type, size: 4, pattern: "[0-9]{2}" })),
+      typeFilter(t, types, f.type),
       input("category", 12), input("department", 10),
       h("label", h("input", { type: "checkbox", name: "online", value: "1", checked: f.online === "1" }), " ", t("catalog.f.online")),
       f.q ? null : h("label", t("catalog.f.scope"), " ", h("select", { name: "scope" },
