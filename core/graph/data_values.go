@@ -66,6 +66,13 @@ func argumentValues(defs []*graphql.Argument, written []*ast.Argument, vars map[
 	return args
 }
 
+// ArgumentValues is argumentValues for code outside this package that must read a
+// field's arguments as graphql-go's executor will give them to its resolver (the
+// plugins' batches).
+func ArgumentValues(defs []*graphql.Argument, written []*ast.Argument, vars map[string]any) map[string]any {
+	return argumentValues(defs, written, vars)
+}
+
 // writtenArgument is the literal given for the argument name, nil when none is; of
 // several with one name (which validation refuses) the last counts.
 func writtenArgument(written []*ast.Argument, name string) ast.Value {

@@ -3,12 +3,12 @@ package plugin
 import (
 	"context"
 	"reflect"
-	"strconv"
 	"sync"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 
+	"github.com/gdbos/gdbos/core/graph"
 	"github.com/gdbos/gdbos/sdk/host"
 )
 
@@ -25,8 +25,8 @@ type batch struct {
 }
 
 // planBatch lists the plugin fields selected under the namespace field (through
-// fragments, minus those @skip or @include leave out) with their arguments. A field
-// whose arguments it cannot read is left out: its resolver calls on its own.
+// fragments, minus those @skip or @include leave out) with their arguments, coerced
+// as the executor coerces them (graph.ArgumentValues).
 func planBatch(p graphql.ResolveParams, query *graphql.Object) *batch {
 	b := &batch{keys: map[string]int{}}
 	defs := query.Fields()
@@ -52,12 +52,8 @@ func planBatch(p graphql.ResolveParams, query *graphql.Object) *batch {
 				if _, seen := b.keys[key]; seen {
 					continue // the same field selected twice is merged
 				}
-				args, ok := argValues(def.Args, s.Arguments, p.Info.VariableValues)
-				if !ok {
-					continue
-				}
 				b.keys[key] = len(b.fields)
-				b.fields = append(b.fields, host.Field{Name: s.Name.Value, Args: args})
+				b.fields = append(b.fields, host.Field{Name: s.Name.Value, Args: graph.ArgumentValues(def.Args, s.Arguments, p.Info.VariableValues)})
 			case *ast.InlineFragment:
 				if included(s.Directives, p.Info.VariableValues) {
 					walk(s.SelectionSet)
@@ -124,96 +120,6 @@ func included(dirs []*ast.Directive, vars map[string]any) bool {
 		}
 	}
 	return true
-}
-
-// argValues reads a plugin field's arguments (scalars, the plugin's enums and lists
-// of them: ADR 23) as graphql-go coerces them; ok is false for anything else.
-func argValues(defs []*graphql.Argument, written []*ast.Argument, vars map[string]any) (map[string]any, bool) {
-	out := map[string]any{}
-	for _, a := range written {
-		var def *graphql.Argument
-		for _, d := range defs {
-			if d.PrivateName == a.Name.Value {
-				def = d
-			}
-		}
-		if def == nil {
-			return nil, false
-		}
-		v, ok := literal(def.Type, a.Value, vars)
-		if !ok {
-			return nil, false
-		}
-		if v != nil {
-			out[a.Name.Value] = v
-		}
-	}
-	return out, true
-}
-
-func literal(t graphql.Input, v ast.Value, vars map[string]any) (any, bool) {
-	if nn, ok := t.(*graphql.NonNull); ok {
-		t = nn.OfType
-	}
-	if vr, ok := v.(*ast.Variable); ok {
-		return vars[vr.Name.Value], true
-	}
-	switch t := t.(type) {
-	case *graphql.List:
-		if l, ok := v.(*ast.ListValue); ok {
-			items := make([]any, len(l.Values))
-			for i, it := range l.Values {
-				x, ok := literal(t.OfType, it, vars)
-				if !ok {
-					return nil, false
-				}
-				items[i] = x
-			}
-			return items, true
-		}
-		x, ok := literal(t.OfType, v, vars)
-		if !ok {
-			return nil, false
-		}
-		return []any{x}, true
-	case *graphql.Enum:
-		if e, ok := v.(*ast.EnumValue); ok {
-			return e.Value, true
-		}
-	case *graphql.Scalar:
-		switch t {
-		case graphql.Int:
-			if n, ok := v.(*ast.IntValue); ok {
-				i, err := strconv.ParseInt(n.Value, 10, 32)
-				return int(i), err == nil
-			}
-		case graphql.Float:
-			switch n := v.(type) {
-			case *ast.FloatValue:
-				f, err := strconv.ParseFloat(n.Value, 64)
-				return f, err == nil
-			case *ast.IntValue:
-				f, err := strconv.ParseFloat(n.Value, 64)
-				return f, err == nil
-			}
-		case graphql.String:
-			if s, ok := v.(*ast.StringValue); ok {
-				return s.Value, true
-			}
-		case graphql.Boolean:
-			if b, ok := v.(*ast.BooleanValue); ok {
-				return b.Value, true
-			}
-		case graphql.ID:
-			switch s := v.(type) {
-			case *ast.StringValue:
-				return s.Value, true
-			case *ast.IntValue:
-				return s.Value, true
-			}
-		}
-	}
-	return nil, false
 }
 
 // resolveBatch is the plugin call for a batch, within the plugin's timeout and
