@@ -2,6 +2,7 @@
 // children, to move up and down the tree) and the tabs between them, offered only
 // when the user may use them there.
 import { h } from "./dom.js";
+import { tenantCrumbs } from "./ui.js";
 
 // tenantFields is the selection a catalog page asks of its tenant, for the header.
 export const tenantFields = "code name level ancestors{ code name } children{ code name level }";
@@ -26,13 +27,8 @@ export async function may(ctx, tenant, extra) {
 export async function header(ctx, tn, active, title) {
   const { t } = ctx;
   const ok = await ctx.can(tn.code, tabs.map(x => x.need));
-  const go = code => "#/" + active + "/" + code;
-  const pick = h("select#catalog-child", { "aria-label": t("catalog.child"), on: { change: ev => { if (ev.target.value) location.hash = go(ev.target.value); } } },
-    h("option", { value: "" }, t("catalog.child")),
-    tn.children.map(c => h("option", { value: c.code }, c.name + " " + c.code)));
   return h("div.catalog-head",
-    h("nav.crumbs", tn.ancestors.map(a => [h("a", { href: go(a.code) }, a.name), " / "]), h("strong", tn.name), h("span.code", tn.code),
-      tn.children.length ? [" ", pick] : null),
+    tenantCrumbs(tn, code => "#/" + active + "/" + code),
     h("nav.tabs#catalog-tabs", tabs.filter((x, i) => ok[i] !== false).map(x =>
       h("a", { href: "#/" + x.page + "/" + tn.code, class: x.page === active ? "active" : null }, t("catalog.tab." + x.page)))),
     title ? h("h2", title) : null);

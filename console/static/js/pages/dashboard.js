@@ -3,7 +3,7 @@
 // online rate per month and recent changes per day, each a chart answered by
 // GraphQL. A part the user may not read is left out, not shown as an error.
 import { h } from "../dom.js";
-import { errorBox, fmtTime } from "../ui.js";
+import { errorBox, fmtTime, tenantCrumbs } from "../ui.js";
 import { lang } from "../i18n.js";
 import { barChart, lineChart, percent } from "../chart.js";
 
@@ -62,10 +62,8 @@ export async function render(ctx) {
   }
   cards.push(changes(t, r, audit, readable));
 
-  const pick = h("select#dash-tenant", { "aria-label": t("dashboard.child"), on: { change: ev => { if (ev.target.value) location.hash = "#/dashboard?tenant=" + ev.target.value; } } },
-    h("option", { value: "" }, t("dashboard.child")), tn.children.map(c => h("option", { value: c.code }, c.name + " " + c.code)));
   return h("section.dashboard",
-    h("nav.crumbs", tn.ancestors.map(a => [h("a", { href: "#/dashboard?tenant=" + a.code }, a.name), " / "]), h("strong", tn.name), h("span.code", tn.code), tn.children.length ? [" ", pick] : null),
+    tenantCrumbs(tn, code => "#/dashboard?tenant=" + code),
     h("h2", t("dashboard.title")),
     shown.map(errorBox),
     h("div.dash-grid", cards.filter(Boolean)));

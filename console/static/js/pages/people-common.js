@@ -3,6 +3,7 @@
 // permissions and refusals in words.
 import { h } from "../dom.js";
 import { APIError } from "../api.js";
+import { tenantCrumbs } from "../ui.js";
 
 // tenantCode is the route's tenant, or the user's top tenant.
 export function tenantCode(ctx) {
@@ -17,12 +18,7 @@ export async function tenantBar(ctx, code, route) {
   const tn = d.tenant;
   if (!tn) throw new Error(t("tenant.notfound", { code }));
   const go = c => "#/" + route + "/" + c;
-  const el = h("nav.crumbs.people-tenant",
-    tn.ancestors.map(a => [h("a", { href: go(a.code) }, a.name), " / "]),
-    h("strong", tn.name), h("span.code", tn.code),
-    tn.children.length ? h("select.child-tenant", { "aria-label": t("people.children"), on: { change: ev => { if (ev.target.value) location.hash = go(ev.target.value); } } },
-      h("option", { value: "" }, t("people.children")),
-      tn.children.map(c => h("option", { value: c.code }, c.name + " " + c.code))) : null);
+  const el = tenantCrumbs(tn, go);
   const tabs = h("nav.tabs.people-tabs", ["users", "orgunits", "roles", "bindings"].map(p =>
     h("a", { href: go(tn.code).replace("#/" + route, "#/" + p), class: p === route ? "active" : null }, t("people.tab." + p))));
   return { tenant: tn, lineage: [...tn.ancestors.map(a => a.code), tn.code], el: h("div", el, tabs) };
